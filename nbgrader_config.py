@@ -1,0 +1,25 @@
+"""nbgrader configuration: the course directory is this repository.
+
+Instructors author in ``solutions/<assignment>/`` (nbgrader's *source*) and release
+stubs into ``assignments/<assignment>/`` with::
+
+    nbgrader generate_assignment rnn --force
+"""
+c = get_config()  # noqa: F821  (injected by nbgrader)
+
+c.CourseDirectory.root = "."
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "assignments"
+c.CourseDirectory.course_id = "rnn-course"
+# Released stubs raise NotImplementedError so an untouched stub grades as
+# "not implemented yet", never as a NameError.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+# Generating an assignment does not need a pre-registered gradebook entry.
+c.GenerateAssignment.force = False
+c.CourseDirectory.ignore = [
+    ".ipynb_checkpoints",
+    "*.pyc",
+    "__pycache__",
+    "feedback",
+]
