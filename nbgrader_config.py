@@ -5,9 +5,11 @@ stubs into ``assignments/<assignment>/`` with::
 
     nbgrader generate_assignment rnn --force
 """
+import os
+
 c = get_config()  # noqa: F821  (injected by nbgrader)
 
-c.CourseDirectory.root = "."
+c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "assignments"
 c.CourseDirectory.course_id = "rnn-course"
