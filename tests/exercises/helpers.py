@@ -11,6 +11,8 @@ from pathlib import Path
 
 import nbformat
 
+from autograder.notebook import select_cells
+
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions" / "rnn"
 BEGIN_SOLUTION = "### BEGIN SOLUTION"
@@ -79,4 +81,14 @@ def given_namespace(notebook: nbformat.NotebookNode) -> dict:
         if cell.cell_type == "code" and "given" in cell.get("metadata", {}).get("tags", []):
             grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "given")
             exec(compile(cell.source, f"<given cell {grade_id}>", "exec"), namespace)
+    return namespace
+
+
+def code_namespace(notebook: nbformat.NotebookNode) -> dict:
+    """The globals left by running exactly the cells the grader runs (given and answer
+    cells, in order; see ``autograder.notebook.select_cells``), in this process."""
+    namespace: dict = {}
+    cells, _ = select_cells(notebook)
+    for cell in cells:
+        exec(compile(cell.source, cell.filename, "exec"), namespace)
     return namespace
