@@ -1,0 +1,346 @@
+"""LSTM cell: NumPy forward and backward passes, conversion from/to ``torch.nn.LSTM``,
+and ``TorchLSTM``, the same equations in torch ops (the autograd oracle of the tests).
+
+One step, row vectors, ``s`` the logistic sigmoid:
+
+    f = s(x Wf + h_prev Uf + bf)           forget gate        (N, H)
+    i = s(x Wi + h_prev Ui + bi)           input gate         (N, H)
+    o = s(x Wo + h_prev Uo + bo)           output gate        (N, H)
+    g = tanh(x Wc + h_prev Uc + bc)        candidate (PyTorch's g)
+    c = f * c_prev + i * g                 cell state         (N, H)
+    h = o * tanh(c)                        hidden state       (N, H)
+
+Parameters: ``Wf, Wi, Wo, Wc`` (D, H), ``Uf, Ui, Uo, Uc`` (H, H), ``bf, bi, bo, bc`` (H,).
+Every call stacks them once into W (D, 4H), U (H, 4H), b (4H,) with the gate blocks in
+the order of ``GATES``, so a step is one ``h @ U`` matmul and the input projection of a
+whole sequence is one ``x @ W`` matmul. Shapes: N batch, T time, D input, H hidden.
+The dtype follows the inputs (float32 stays float32).
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import torch
+from torch import nn
+
+from reference import _torch_io
+from reference.functional import tanh_grad_from_output
+
+# Order of the gate blocks in the stacked weights: the three sigmoid gates, then tanh.
+GATES = ("f", "i", "o", "g")
+# Parameter names (W, U, b) of each gate.
+GATE_PARAMS = {
+    "f": ("Wf", "Uf", "bf"),
+    "i": ("Wi", "Ui", "bi"),
+    "o": ("Wo", "Uo", "bo"),
+    "g": ("Wc", "Uc", "bc"),
+}
+# PyTorch's order of the gate blocks in weight_ih / weight_hh.
+TORCH_GATES = ("i", "f", "g", "o")
+
+
+def init_params(
+    input_size: int, hidden_size: int, rng: np.random.Generator, dtype=np.float64
+) -> dict[str, np.ndarray]:
+    """Parameters drawn like ``torch.nn.LSTM``'s: uniform in ±1/sqrt(H).
+
+    Returns a dict with W* (D, H), U* (H, H) and b* (H,) for the gates f, i, o and c.
+    """
+    bound = 1.0 / np.sqrt(hidden_size)
+    params = {}
+    for gate in GATES:
+        W, U, b = GATE_PARAMS[gate]
+        params[W] = rng.uniform(-bound, bound, (input_size, hidden_size)).astype(dtype)
+        params[U] = rng.uniform(-bound, bound, (hidden_size, hidden_size)).astype(dtype)
+        params[b] = rng.uniform(-bound, bound, hidden_size).astype(dtype)
+    return params
+
+
+def _stack(params: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """W (D, 4H), U (H, 4H), b (4H,): the gates' parameters side by side, in GATES order."""
+    return tuple(
+        np.concatenate([params[GATE_PARAMS[gate][k]] for gate in GATES], axis=-1)
+        for k in range(3)
+    )
+
+
+def _unstack(dW: np.ndarray, dU: np.ndarray, db: np.ndarray) -> dict[str, np.ndarray]:
+    """Per-gate gradients from stacked ones (the inverse of ``_stack``)."""
+    H = dU.shape[0]
+    grads = {}
+    for k, gate in enumerate(GATES):
+        block = slice(k * H, (k + 1) * H)
+        for name, stacked in zip(GATE_PARAMS[gate], (dW, dU, db)):
+            grads[name] = np.ascontiguousarray(stacked[..., block])
+    return grads
+
+
+def _split(stacked: np.ndarray) -> dict[str, np.ndarray]:
+    """Views of the gate blocks of ``stacked`` (..., 4H), keyed by gate name."""
+    H = stacked.shape[-1] // 4
+    return {gate: stacked[..., k * H : (k + 1) * H] for k, gate in enumerate(GATES)}
+
+
+# ---------------------------------------------------------------------------------------
+# The cell's math, written once and shared by the step and the sequence passes.
+#
+# All four gates are activated in one vectorised pass over the stacked (N, 4H) block,
+# y = k * tanh(k * a) + m, with k = m = 1/2 on the sigmoid gates (sigmoid(a) equals
+# (1 + tanh(a / 2)) / 2, as in reference.functional.sigmoid) and k = 1, m = 0 on g.
+# Its derivative, from the output, is k**2 - (y - m)**2: s * (1 - s) on the sigmoid
+# gates and 1 - g**2 on g. Whole rows stay contiguous, which is what makes it fast.
+
+
+class _Activation(NamedTuple):
+    """k, m and k**2 of the stacked activation, each tiled to (N, 4H), in GATES order.
+
+    Full-size arrays rather than (4H,) rows: ufuncs run faster without broadcasting.
+    """
+
+    k: np.ndarray
+    m: np.ndarray
+    k_squared: np.ndarray
+
+    @classmethod
+    def build(cls, N: int, H: int, dtype) -> "_Activation":
+        k = np.tile(np.repeat(np.array([0.5, 0.5, 0.5, 1.0], dtype=dtype), H), (N, 1))
+        m = np.tile(np.repeat(np.array([0.5, 0.5, 0.5, 0.0], dtype=dtype), H), (N, 1))
+        return cls(k, m, k * k)
+
+
+def _cell_forward(
+    act: np.ndarray,
+    c_prev: np.ndarray,
+    c: np.ndarray,
+    tanh_c: np.ndarray,
+    h: np.ndarray,
+    activation: _Activation,
+) -> None:
+    """One step from the pre-activations, all in place.
+
+    act: (N, 4H) pre-activations ``x W + h_prev U + b`` in, gate activations
+    [f, i, o, g] out. c_prev: (N, H). Writes c, tanh(c) and h, each (N, H).
+    """
+    H = c.shape[-1]
+    np.multiply(act, activation.k, out=act)
+    np.tanh(act, out=act)
+    np.multiply(act, activation.k, out=act)
+    act += activation.m
+    f, i, o, g = (act[:, j * H : (j + 1) * H] for j in range(4))
+    np.multiply(f, c_prev, out=c)
+    c += i * g
+    np.tanh(c, out=tanh_c)
+    np.multiply(o, tanh_c, out=h)
+
+
+def _cell_backward(
+    dh: np.ndarray,
+    dc: np.ndarray,
+    act: np.ndarray,
+    c_prev: np.ndarray,
+    tanh_c: np.ndarray,
+    dact: np.ndarray,
+    activation: _Activation,
+) -> np.ndarray:
+    """Backward of ``_cell_forward`` for one step.
+
+    dh, dc: (N, H) upstream gradients on h and on c (the path from c to h is added
+    here). act: (N, 4H) gate activations. Writes into dact (N, 4H) the gradient on the
+    pre-activations and returns dc_prev (N, H).
+    """
+    H = dh.shape[-1]
+    f, i, o, g = (act[:, j * H : (j + 1) * H] for j in range(4))
+    dc_total = tanh_grad_from_output(tanh_c)
+    dc_total *= o
+    dc_total *= dh
+    dc_total += dc
+    np.multiply(dc_total, c_prev, out=dact[:, :H])  # on f
+    np.multiply(dc_total, g, out=dact[:, H : 2 * H])  # on i
+    np.multiply(dh, tanh_c, out=dact[:, 2 * H : 3 * H])  # on o
+    np.multiply(dc_total, i, out=dact[:, 3 * H :])  # on g
+    slope = act - activation.m
+    np.square(slope, out=slope)
+    np.subtract(activation.k_squared, slope, out=slope)  # derivative of the activation, (N, 4H)
+    dact *= slope
+    return dc_total * f
+
+
+# ---------------------------------------------------------------------------------------
+# One step.
+
+
+def step_forward(
+    x: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray, params: dict[str, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, dict]:
+    """One LSTM step.
+
+    Inputs: x (N, D), h_prev (N, H), c_prev (N, H), params as in ``init_params``.
+    Returns h (N, H), c (N, H) and a cache dict with ``"x", "h_prev", "c_prev"``,
+    ``"act"`` (N, 4H) the gate activations stacked in GATES order, views ``"f", "i",
+    "o", "g"`` (N, H) of it, ``"c"``, ``"tanh_c"`` (N, H) and the stacked ``"W", "U"``.
+    """
+    W, U, b = _stack(params)
+    act = x @ W + h_prev @ U + b  # (N, 4H)
+    N, H = h_prev.shape
+    c, tanh_c, h = (np.empty((N, H), dtype=act.dtype) for _ in range(3))
+    _cell_forward(act, c_prev, c, tanh_c, h, _Activation.build(N, H, act.dtype))
+    cache = {"x": x, "h_prev": h_prev, "c_prev": c_prev, "act": act, **_split(act)}
+    cache.update(c=c, tanh_c=tanh_c, W=W, U=U)
+    return h, c, cache
+
+
+def step_backward(
+    dh: np.ndarray, dc: np.ndarray, cache: dict
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """Backward of ``step_forward``.
+
+    Inputs: dh (N, H) and dc (N, H), upstream gradients on h and c; the step's cache.
+    Returns dx (N, D), dh_prev (N, H), dc_prev (N, H) and grads (keys of params).
+    """
+    act = cache["act"]
+    dact = np.empty_like(act)  # (N, 4H)
+    N, H4 = act.shape
+    activation = _Activation.build(N, H4 // 4, act.dtype)
+    dc_prev = _cell_backward(dh, dc, act, cache["c_prev"], cache["tanh_c"], dact, activation)
+    dx = dact @ cache["W"].T
+    dh_prev = dact @ cache["U"].T
+    grads = _unstack(cache["x"].T @ dact, cache["h_prev"].T @ dact, dact.sum(axis=0))
+    return dx, dh_prev, dc_prev, grads
+
+
+# ---------------------------------------------------------------------------------------
+# A whole sequence. Internally time-major, so that every step works on contiguous
+# (N, .) blocks; the cache exposes (N, T, H) views of the same arrays.
+
+
+def _batch_major(a: np.ndarray) -> np.ndarray:
+    """(T, N, ...) -> (N, T, ...) view."""
+    return a.swapaxes(0, 1)
+
+
+def forward(
+    x: np.ndarray, h0: np.ndarray, c0: np.ndarray, params: dict[str, np.ndarray]
+) -> tuple[np.ndarray, dict]:
+    """Run the LSTM over a sequence.
+
+    Inputs: x (N, T, D), h0 (N, H), c0 (N, H), params as in ``init_params``.
+    Returns h (N, T, H), the hidden state of every step, and a cache dict holding
+
+        "h", "c"               (N, T, H) hidden and cell state of every step
+        "i", "f", "o", "g"     (N, T, H) gate activations of every step (g: candidate)
+        "tanh_c"               (N, T, H)
+        "act"                  (T, N, 4H) the gates stacked in GATES order, time-major
+        "hs", "cs"             (T + 1, N, H) time-major states, h0 and c0 first
+        "x", "W", "U"          for the backward pass (W, U stacked in GATES order)
+
+    The (N, T, H) entries (and h) are views of the time-major arrays.
+    """
+    N, T, D = x.shape
+    H = h0.shape[-1]
+    W, U, b = _stack(params)
+    # The input projection of every step in one matmul; it becomes the gates in place.
+    x_tm = x.swapaxes(0, 1).reshape(T * N, D)
+    act = (x_tm @ W + b).reshape(T, N, 4 * H)
+    dtype = np.result_type(act, h0, c0)
+    act = act.astype(dtype, copy=False)
+    hs, cs = (np.empty((T + 1, N, H), dtype=dtype) for _ in range(2))
+    tanh_c = np.empty((T, N, H), dtype=dtype)
+    hs[0], cs[0] = h0, c0
+    recurrent = np.empty((N, 4 * H), dtype=dtype)
+    activation = _Activation.build(N, H, dtype)
+    for t in range(T):
+        np.matmul(hs[t], U, out=recurrent)
+        act[t] += recurrent
+        _cell_forward(act[t], cs[t], cs[t + 1], tanh_c[t], hs[t + 1], activation)
+    h = _batch_major(hs[1:])
+    cache = {"h": h, "c": _batch_major(cs[1:]), "tanh_c": _batch_major(tanh_c)}
+    cache.update({gate: _batch_major(view) for gate, view in _split(act).items()})
+    cache.update(act=act, hs=hs, cs=cs, x=x, W=W, U=U)
+    return h, cache
+
+
+def backward(
+    dh: np.ndarray, cache: dict
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """Backpropagation through time for ``forward``.
+
+    Inputs: dh (N, T, H), upstream gradient on every hidden state; the forward cache.
+    Returns dx (N, T, D), dh0 (N, H), dc0 (N, H) and grads (keys of params).
+    """
+    act, hs, cs, x, W, U = (cache[key] for key in ("act", "hs", "cs", "x", "W", "U"))
+    tanh_c = _batch_major(cache["tanh_c"])  # (T, N, H)
+    T, N, H4 = act.shape
+    H = H4 // 4
+    activation = _Activation.build(N, H, act.dtype)
+    dact = np.empty_like(act)  # (T, N, 4H)
+    dh_next = np.zeros((N, H), dtype=act.dtype)
+    dc_next = np.zeros((N, H), dtype=act.dtype)
+    for t in reversed(range(T)):
+        dh_t = dh[:, t] + dh_next
+        dc_next = _cell_backward(dh_t, dc_next, act[t], cs[t], tanh_c[t], dact[t], activation)
+        np.matmul(dact[t], U.T, out=dh_next)
+    dact = dact.reshape(T * N, H4)
+    x_tm = x.swapaxes(0, 1).reshape(T * N, -1)
+    dx = np.ascontiguousarray(_batch_major((dact @ W.T).reshape(T, N, -1)))
+    grads = _unstack(x_tm.T @ dact, hs[:-1].reshape(T * N, H).T @ dact, dact.sum(axis=0))
+    return dx, dh_next, dc_next, grads
+
+
+# ---------------------------------------------------------------------------------------
+# torch.nn.LSTM.
+
+
+def params_from_torch(module: nn.LSTM, layer: int = 0) -> dict[str, np.ndarray]:
+    """Parameters of layer ``layer`` of a ``torch.nn.LSTM`` (stacked or not, batch-first
+    or not, unidirectional, no projection), in its dtype; ``b = bias_ih + bias_hh``.
+
+    Layer ``k > 0`` reads layer ``k - 1``'s hidden states as its input x.
+    """
+    blocks = dict(zip(TORCH_GATES, _torch_io.read_layer(module, layer, nn.LSTM)))
+    params = {}
+    for gate, block in blocks.items():
+        W, U, b = GATE_PARAMS[gate]
+        params.update({W: block.W, U: block.U, b: block.b_ih + block.b_hh})
+    return params
+
+
+def params_to_torch(params: dict[str, np.ndarray]) -> nn.LSTM:
+    """A one-layer, batch-first ``torch.nn.LSTM`` of the params' dtype computing exactly
+    this module's forward (the biases go to ``bias_ih``, ``bias_hh`` holds zeros)."""
+    blocks = []
+    for gate in TORCH_GATES:
+        W, U, b = (params[name] for name in GATE_PARAMS[gate])
+        blocks.append(_torch_io.GateBlock(W=W, U=U, b_ih=b, b_hh=np.zeros_like(b)))
+    return _torch_io.build_module(nn.LSTM, blocks)
+
+
+class TorchLSTM(nn.Module):
+    """The equations of this module in torch ops, step by step, for autograd.
+
+    Built from a params dict (each array becomes an ``nn.Parameter`` of the same name
+    and dtype); ``forward(x, h0, c0)`` with x (N, T, D), h0 and c0 (N, H) returns every
+    step's h and c, each (N, T, H).
+    """
+
+    def __init__(self, params: dict[str, np.ndarray]):
+        super().__init__()
+        for name, value in params.items():
+            setattr(self, name, nn.Parameter(torch.tensor(value)))
+
+    def forward(
+        self, x: torch.Tensor, h0: torch.Tensor, c0: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        h, c = h0, c0
+        hs, cs = [], []
+        for t in range(x.shape[1]):
+            x_t = x[:, t]  # (N, D)
+            f = torch.sigmoid(x_t @ self.Wf + h @ self.Uf + self.bf)
+            i = torch.sigmoid(x_t @ self.Wi + h @ self.Ui + self.bi)
+            o = torch.sigmoid(x_t @ self.Wo + h @ self.Uo + self.bo)
+            g = torch.tanh(x_t @ self.Wc + h @ self.Uc + self.bc)
+            c = f * c + i * g
+            h = o * torch.tanh(c)
+            hs.append(h)
+            cs.append(c)
+        return torch.stack(hs, dim=1), torch.stack(cs, dim=1)  # (N, T, H) each

@@ -1,0 +1,121 @@
+"""reference.lstm against torch.nn.LSTM, its PyTorch twin and central differences."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from reference import gradcheck, lstm
+from reference.functional import sigmoid
+
+CELLS = ["lstm"]
+
+
+def test_forward_equals_nn_lstm(cell_case, rng, shape):
+    """Does forward on converted weights reproduce nn.LSTM's h, and its final c?"""
+    cell_case.check_forward_equals_nn(rng, shape)
+
+
+def test_forward_equals_time_major_nn_lstm(cell_case, rng):
+    """Is a module with batch_first=False converted just as well?"""
+    cell_case.check_forward_equals_nn(rng, (3, 4, 2, 5), batch_first=False)
+
+
+def test_second_layer_of_stacked_lstm(cell_case, rng):
+    """Does layer=1 of a two-layer nn.LSTM, fed layer 0's outputs, give the module's?"""
+    cell_case.check_stacked_layer(rng, (3, 6, 4, 5))
+
+
+def test_params_round_trip_through_torch(cell_case, rng, shape):
+    """Does params_to_torch(params_from_torch(m)) compute what m computes?"""
+    cell_case.check_round_trip(rng, shape)
+
+
+def test_forward_equals_twin(cell_case, rng, shape):
+    """Do forward and chained step_forward equal TorchLSTM's h and c at every step?"""
+    cell_case.check_forward_equals_twin(rng, shape)
+
+
+def test_backward_equals_autograd(cell_case, rng, shape):
+    """Are dx, dh0, dc0 and every parameter's gradient those of autograd?"""
+    cell_case.check_backward_equals_twin(rng, shape)
+
+
+def test_step_equals_autograd(cell_case, rng, shape):
+    """Do step_forward and step_backward (upstream on h and c) equal autograd?"""
+    cell_case.check_step_equals_twin(rng, shape)
+
+
+def test_backward_equals_finite_differences(cell_case, rng):
+    """Does backward agree with central differences on every input and parameter?"""
+    cell_case.check_backward_equals_finite_differences(rng)
+
+
+def test_step_backward_equals_finite_differences(cell_case, rng):
+    """Does step_backward agree with central differences, through h and c?"""
+    cell_case.check_step_backward_equals_finite_differences(rng)
+
+
+def test_float32_stays_float32(cell_case, rng):
+    """Does float32 in give float32 out, within FLOAT32_ATOL of float64?"""
+    cell_case.check_float32(rng, (3, 5, 4, 6))
+
+
+def test_cache_exposes_every_gate(rng):
+    """Does the cache hold i, f, o, g, c and h of every step, as the equations define them?"""
+    N, T, D, H = 3, 4, 5, 6
+    params = lstm.init_params(D, H, rng)
+    x = rng.standard_normal((N, T, D))
+    h0, c0 = rng.standard_normal((2, N, H))
+    h, cache = lstm.forward(x, h0, c0, params)
+    h_prev, c_prev = h0, c0
+    for t in range(T):
+        def pre(gate: str) -> np.ndarray:
+            return x[:, t] @ params["W" + gate] + h_prev @ params["U" + gate] + params["b" + gate]
+
+        expected = {"i": sigmoid(pre("i")), "f": sigmoid(pre("f")), "o": sigmoid(pre("o"))}
+        expected["g"] = np.tanh(pre("c"))
+        expected["c"] = expected["f"] * c_prev + expected["i"] * expected["g"]
+        expected["h"] = expected["o"] * np.tanh(expected["c"])
+        for key, value in expected.items():
+            assert cache[key].shape == (N, T, H), key
+            np.testing.assert_allclose(cache[key][:, t], value, atol=gradcheck.FORWARD_ATOL_F64, err_msg=key)
+        h_prev, c_prev = expected["h"], expected["c"]
+    np.testing.assert_array_equal(h, cache["h"])
+
+
+def test_params_from_torch_names_and_sums_biases():
+    """Are torch's i, f, g, o blocks mapped to Wi.., Wf.., Wc.., Wo.. with b = b_ih + b_hh?"""
+    module = nn.LSTM(2, 3, dtype=torch.float64)
+    params = lstm.params_from_torch(module)
+    H = 3
+    for k, gate in enumerate("ifco"):
+        rows = slice(k * H, (k + 1) * H)
+        np.testing.assert_array_equal(params["W" + gate], module.weight_ih_l0[rows].detach().numpy().T)
+        np.testing.assert_array_equal(params["U" + gate], module.weight_hh_l0[rows].detach().numpy().T)
+        bias = module.bias_ih_l0[rows] + module.bias_hh_l0[rows]
+        np.testing.assert_array_equal(params["b" + gate], bias.detach().numpy())
+
+
+def test_params_from_torch_without_bias_has_zero_biases():
+    """Does a module built with bias=False convert with zero biases?"""
+    params = lstm.params_from_torch(nn.LSTM(2, 3, bias=False))
+    for gate in "fioc":
+        np.testing.assert_array_equal(params["b" + gate], np.zeros(3, dtype=np.float32))
+
+
+@pytest.mark.parametrize(
+    "module, layer, error",
+    [
+        (nn.LSTM(2, 3, bidirectional=True), 0, ValueError),
+        (nn.LSTM(2, 3, proj_size=2), 0, ValueError),
+        (nn.LSTM(2, 3, num_layers=2), 2, IndexError),
+        (nn.GRU(2, 3), 0, TypeError),
+    ],
+    ids=["bidirectional", "projection", "missing-layer", "not-an-lstm"],
+)
+def test_params_from_torch_rejects_what_it_cannot_convert(module, layer, error):
+    """Is a module with no counterpart here refused with a clear error?"""
+    with pytest.raises(error):
+        lstm.params_from_torch(module, layer=layer)
