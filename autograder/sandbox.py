@@ -247,9 +247,16 @@ class SandboxStudent:
 
     # --- calling -----------------------------------------------------------------
 
-    def call(self, probe: str, *args: Any, **kwargs: Any) -> Any:
-        """Run the notebook's cells and ``probe(ns, *args, **kwargs)`` in a fresh sandbox."""
+    def call(self, probe: str, *args: Any, timeout: float | None = None, memory_mib: int | None = None,
+             **kwargs: Any) -> Any:
+        """Run the notebook's cells and ``probe(ns, *args, **kwargs)`` in a fresh sandbox.
+
+        ``timeout`` (seconds) and ``memory_mib`` override this handle's limits for one
+        call (a training check needs more time); they are not passed to the probe.
+        """
         __tracebackhide__ = True
+        if timeout is not None or memory_mib is not None:
+            return self.with_limits(timeout, memory_mib).call(probe, *args, **kwargs)
         code = self.load()
         if code is None:
             raise CheckFailed(self._shared.load_error)

@@ -177,7 +177,8 @@ def _build(error: dict[str, Any], probe: str, timeout: float, memory_mib: int, o
     if kind == "refused":
         return CheckFailed(f"your code tried to {error.get('what', '?')}, which is not allowed here.{suffix}", output)
     if kind == "memory":
-        return CheckFailed(f"your code used more than {memory_mib} MiB of memory.{suffix}", output)
+        limit = f"more than {memory_mib} MiB of" if memory_mib > 0 else "too much"
+        return CheckFailed(f"your code used {limit} memory.{suffix}", output)
     if kind == "exit":
         return CheckFailed(
             f"your code exited (sys.exit({error.get('code', '')})) instead of returning: "
