@@ -19,7 +19,7 @@ import pytest
 import torch
 from torch import nn
 
-from reference import gradcheck, lstm
+from reference import gradcheck, gru, lstm
 
 SEED = 20240611
 
@@ -27,12 +27,12 @@ SEED = 20240611
 SHAPES = [(1, 1, 3, 4), (2, 5, 3, 4), (3, 4, 6, 2), (4, 7, 5, 5)]
 # Small enough for central differences over every parameter.
 FINITE_DIFF_SHAPE = (2, 3, 3, 4)
-# Central-difference step of these checks. The error of a central difference is about
-# eps * |loss| / step (rounding) plus step**2 * |third derivative| (truncation), smallest
-# near eps**(1/3) ~ 6e-6. With gradcheck's default of 1e-6 the rounding term (~1e-10)
-# can exceed FINITE_DIFF_RTOL on the smaller gradient entries (~1e-3); with 1e-5 both
-# terms stay near 1e-11.
-FINITE_DIFF_STEP = 1e-5
+# Central differences are evaluated in extended precision (np.longdouble: 80-bit on
+# x86-64 Linux), the cells following their inputs' dtype. In float64 their own rounding
+# error, about 1e-16 * |loss| / step, is near 1e-11 at best, more than FINITE_DIFF_RTOL
+# allows on gradient entries below 1e-4, which a random draw does produce; with 64-bit
+# mantissas it falls below 1e-13 at gradcheck's step.
+EXTENDED = np.longdouble
 
 
 def max_abs_diff(actual, expected) -> float:
@@ -59,14 +59,24 @@ def _assert_gradients_equal(actual, expected, tol, compare) -> None:
         assert compare(grads[name], egrads[name]) <= tol, name
 
 def _numerical_gradients(loss, x, states, params):
-    """Central differences of the scalar loss() with respect to x, states and params."""
+    """Central differences of the scalar loss() with respect to x, states and params.
+
+    The arrays are perturbed in place; loss() must read them and return an EXTENDED
+    scalar (not a float, which would round the difference away).
+    """
     return (
-        gradcheck.numerical_gradient(loss, x, FINITE_DIFF_STEP),
-        tuple(gradcheck.numerical_gradient(loss, s, FINITE_DIFF_STEP) for s in states),
-        {
-            name: gradcheck.numerical_gradient(loss, value, FINITE_DIFF_STEP)
-            for name, value in params.items()
-        },
+        gradcheck.numerical_gradient(loss, x),
+        tuple(gradcheck.numerical_gradient(loss, s) for s in states),
+        {name: gradcheck.numerical_gradient(loss, value) for name, value in params.items()},
+    )
+
+
+def _extended(x, states, params):
+    """EXTENDED copies of the inputs, for ``_numerical_gradients``."""
+    return (
+        x.astype(EXTENDED),
+        tuple(s.astype(EXTENDED) for s in states),
+        {name: value.astype(EXTENDED) for name, value in params.items()},
     )
 
 
@@ -266,16 +276,17 @@ class Cell:
         )
 
     def check_backward_equals_finite_differences(self, rng) -> None:
-        """backward agrees with central differences of sum(h * dh)."""
+        """backward agrees with central differences of sum(h * dh), taken in EXTENDED."""
         N, T, D, H = FINITE_DIFF_SHAPE
         params = self.init_params(D, H, rng)
         x, states = self.draw(rng, N, T, D, H)
         dh = rng.standard_normal((N, T, H))
         _, cache = self.forward(x, states, params)
         analytic = self.backward(dh, cache)
+        x, states, params = _extended(x, states, params)
 
-        def loss() -> float:
-            return float(np.sum(self.forward(x, states, params)[0] * dh))
+        def loss():
+            return np.sum(self.forward(x, states, params)[0] * dh)
 
         numeric = _numerical_gradients(loss, x, states, params)
         _assert_gradients_equal(analytic, numeric, gradcheck.FINITE_DIFF_RTOL, gradcheck.rel_error)
@@ -289,10 +300,11 @@ class Cell:
         upstream = [rng.standard_normal((N, H)) for _ in self.states]
         _, cache = self.step_forward(x, states, params)
         analytic = self.step_backward(upstream, cache)
+        x, states, params = _extended(x, states, params)
 
-        def loss() -> float:
+        def loss():
             outputs, _ = self.step_forward(x, states, params)
-            return float(sum(np.sum(out * up) for out, up in zip(outputs, upstream)))
+            return sum(np.sum(out * up) for out, up in zip(outputs, upstream))
 
         numeric = _numerical_gradients(loss, x, states, params)
         _assert_gradients_equal(analytic, numeric, gradcheck.FINITE_DIFF_RTOL, gradcheck.rel_error)
@@ -321,13 +333,19 @@ class Cell:
 
 CELL_CASES = {
     "lstm": Cell(lstm, nn.LSTM, lstm.TorchLSTM, states=("h", "c")),
+    "gru": Cell(gru, nn.GRU, gru.TorchGRU, options=(("reset_after", False),), equals_nn=False),
+    "gru_reset_after": Cell(gru, nn.GRU, gru.TorchGRU, options=(("reset_after", True),)),
 }
 
 
 def pytest_generate_tests(metafunc):
-    """Run every test that asks for ``cell_case`` on each cell its module lists in CELLS."""
-    if "cell_case" in metafunc.fixturenames and hasattr(metafunc.module, "CELLS"):
-        metafunc.parametrize("cell_case", metafunc.module.CELLS, indirect=True)
+    """Run every test that asks for ``cell_case`` on each cell its module lists in CELLS,
+    unless the test parametrizes ``cell_case`` itself (indirectly, with names)."""
+    if "cell_case" not in metafunc.fixturenames or not hasattr(metafunc.module, "CELLS"):
+        return
+    if any("cell_case" in mark.args[0] for mark in metafunc.definition.iter_markers("parametrize")):
+        return  # the test names its cells itself (e.g. only those that equal a torch.nn module)
+    metafunc.parametrize("cell_case", metafunc.module.CELLS, indirect=True)
 
 
 @pytest.fixture
