@@ -19,7 +19,7 @@ import pytest
 import torch
 from torch import nn
 
-from reference import gradcheck, gru, lstm
+from reference import gradcheck, gru, lstm, rnn
 
 SEED = 20240611
 
@@ -335,6 +335,7 @@ CELL_CASES = {
     "lstm": Cell(lstm, nn.LSTM, lstm.TorchLSTM, states=("h", "c")),
     "gru": Cell(gru, nn.GRU, gru.TorchGRU, options=(("reset_after", False),), equals_nn=False),
     "gru_reset_after": Cell(gru, nn.GRU, gru.TorchGRU, options=(("reset_after", True),)),
+    "rnn": Cell(rnn, nn.RNN, rnn.TorchRNN),
 }
 
 
