@@ -53,11 +53,10 @@ FIGURE_CASE = {"hidden_size": 5, "text": "to be or", "seed": 3}
 
 MISTAKE_BY_NAME = {mistake.name: mistake for mistake in MISTAKES}
 NOT_TRANSPOSED = MISTAKE_BY_NAME["weights not transposed"]
-# Error messages of numpy and torch when two matrix shapes do not fit a product.
+# Error messages of numpy and torch when two shapes do not fit a product or a sum.
 _SHAPE_ERROR = re.compile(
     r"cannot be multiplied|size mismatch|mismatch in its core dimension|not aligned|"
-    r"shapes .* (?:do not|cannot) |must match the size|inconsistent tensor size|"
-    r"expected .* size|dimension mismatch",
+    r"could not be broadcast|must match the size|inconsistent tensor size|dimension mismatch",
     re.IGNORECASE,
 )
 
@@ -354,9 +353,8 @@ def _mentions(title: str, gate: str) -> bool:
 
 
 def _label_matches(label: str, character: str) -> bool:
-    if character == " ":
-        return label.strip() in SPACE_LABELS or label == " "
-    return label.strip() == character
+    """Whether a tick label shows ``character`` (a space may be drawn visibly, e.g. "␣")."""
+    return label.strip() in SPACE_LABELS if character == " " else label.strip() == character
 
 
 def check_gate_figure(
@@ -392,34 +390,37 @@ def check_gate_figure(
                 f"{KEY_NAMES[gate]}: give exactly one axes a title with the gate's letter and "
                 f"name, e.g. {KEY_NAMES[gate]!r}. Titles found: {titles}."
             )
-        ax = titled[0]
-        shapes = [np.shape(image) for image in ax["images"]]
-        if (hidden_size, seq_len) not in shapes:
-            hint = (
-                " Hidden units go on the y axis: draw activations[gate].T."
-                if (seq_len, hidden_size) in shapes
-                else ""
-            )
-            raise CheckFailed(
-                f"The heatmap {ax['title']!r} shows an image of shape {shapes[0]}; expected "
-                f"(H, T) = ({hidden_size}, {seq_len}): one row per hidden unit, one column "
-                f"per character.{hint}"
-            )
-        shown = [image for image in ax["images"] if np.shape(image) == (hidden_size, seq_len)]
-        if not any(np.allclose(image, layer[gate].T, atol=ATOL) for image in shown):
-            drawn = [other for other in GATES if any(np.allclose(image, layer[other].T, atol=ATOL) for image in shown)]
-            found = f"it shows {KEY_NAMES[drawn[0]]}'s values" if drawn else "its values are not activations[" + repr(gate) + "].T"
-            raise CheckFailed(
-                f"The heatmap titled {ax['title']!r} should show activations[{gate!r}].T, but "
-                f"{found}."
-            )
-        labels = ax["xticklabels"]
-        if len(labels) != seq_len or not all(map(_label_matches, labels, text)):
-            raise CheckFailed(
-                f"The x tick labels of {ax['title']!r} are {labels}; expected the {seq_len} "
-                f"characters of the text, one per step: {list(text)} (e.g. "
-                "ax.set_xticks(range(len(text)), labels=list(text)))."
-            )
+        _check_heatmap(titled[0], gate, layer, text)
+
+
+def _check_heatmap(ax: dict, gate: str, layer: dict[str, np.ndarray], text: str) -> None:
+    """The heatmap titled for ``gate`` shows ``layer[gate].T`` with ``text`` under it."""
+    seq_len, hidden_size = layer[gate].shape
+    title = ax["title"]
+    shapes = [np.shape(image) for image in ax["images"]]
+    if (hidden_size, seq_len) not in shapes:
+        transposed = (seq_len, hidden_size) in shapes
+        raise CheckFailed(
+            f"The heatmap {title!r} shows an image of shape {shapes[0]}; expected (H, T) = "
+            f"({hidden_size}, {seq_len}): one row per hidden unit, one column per character."
+            + (" Hidden units go on the y axis: draw activations[gate].T." if transposed else "")
+        )
+    shown = [image for image in ax["images"] if np.shape(image) == (hidden_size, seq_len)]
+
+    def drawn(name: str) -> bool:
+        return any(np.allclose(image, layer[name].T, atol=ATOL) for image in shown)
+
+    if not drawn(gate):
+        others = [name for name in GATES if drawn(name)]
+        found = f"it shows {KEY_NAMES[others[0]]}'s values" if others else "its numbers are different"
+        raise CheckFailed(f"The heatmap titled {title!r} should show activations[{gate!r}].T, but {found}.")
+    labels = ax["xticklabels"]
+    if len(labels) != seq_len or not all(map(_label_matches, labels, text)):
+        raise CheckFailed(
+            f"The x tick labels of {title!r} are {labels}; expected the {seq_len} characters "
+            f"of the text, one per step: {list(text)} (e.g. "
+            "ax.set_xticks(range(len(text)), labels=list(text)))."
+        )
 
 
 def check_random_gate_figure(student, seed: int) -> None:

@@ -2,8 +2,10 @@
 
 ``gate_activations`` builds an ``nn.LSTM`` from the weights the grader sends and returns
 what ``lstm_gate_activations`` made of it; ``gate_figure`` calls ``plot_lstm_gates`` and
-describes the figure (titles, tick labels, the images' numbers). Neither judges anything: every
-verdict is reached in the grader's process (``autograder.checks.ex03_gates``).
+describes the figure (titles, tick labels, the images' numbers). Neither judges
+anything: every verdict is reached in the grader's process
+(``autograder.checks.ex03_gates``). matplotlib is imported here, once, so that a sandbox
+worker has it loaded before it forks the children that run student code.
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ def _describe_value(value) -> tuple[str, np.ndarray | None]:
         value = value.detach().cpu().numpy()
     try:
         array = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
+    except Exception:  # noqa: BLE001 - whatever it is, it holds no plain numbers
         return kind, None
     return kind, array
 
@@ -80,12 +82,14 @@ def _describe_axes(ax) -> dict:
     """Title, x tick labels and the images (imshow or pcolormesh data) of ``ax``."""
     titles = (ax.get_title("left"), ax.get_title("center"), ax.get_title("right"))
     artists = list(ax.get_images())
-    artists += [mesh for mesh in ax.collections if isinstance(mesh, QuadMesh) and mesh.get_array() is not None]
+    meshes = [mesh for mesh in ax.collections if isinstance(mesh, QuadMesh)]
+    artists += [mesh for mesh in meshes if mesh.get_array() is not None]
     return {
         "title": " ".join(title for title in titles if title),
         "xticklabels": _tick_labels(ax),
         "images": [_image_values(artist) for artist in artists],
-        "is_colorbar": getattr(ax, "_colorbar", None) is not None,
+        "is_colorbar": getattr(ax, "_colorbar", None) is not None
+        or ax.get_label() == "<colorbar>",
     }
 
 
