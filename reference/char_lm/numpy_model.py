@@ -70,12 +70,6 @@ def one_hot(indices: np.ndarray, vocab_size: int, dtype=np.float64) -> np.ndarra
     return encoded
 
 
-def log_softmax(logits: np.ndarray) -> np.ndarray:
-    """Log-probabilities along the last axis, shifted by the max for stability."""
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-
-
 def forward(
     params: dict[str, np.ndarray],
     inputs: np.ndarray,
@@ -124,9 +118,12 @@ def forward(
     x = one_hot(inputs, V, dtype)  # (N, T, V)
     h, c_last, cell_cache = cells.sequence_forward(cell, x, h0, c0, params)  # (N, T, H)
     logits = h @ Why + by  # (N, T, V)
-    log_probs = log_softmax(logits)  # (N, T, V)
-    target_log_probs = np.take_along_axis(log_probs, targets[..., None], axis=-1)  # (N, T, 1)
-    loss = -target_log_probs.mean(dtype=dtype)
+    # Softmax and its log at the targets, shifted by the max for stability.
+    shifted = logits - logits.max(axis=-1, keepdims=True)  # (N, T, V)
+    exp = np.exp(shifted)
+    total = exp.sum(axis=-1, keepdims=True)  # (N, T, 1)
+    target_shifted = np.take_along_axis(shifted, targets[..., None], axis=-1)  # (N, T, 1)
+    loss = (np.log(total) - target_shifted).mean(dtype=dtype)
     cache = {
         "cell": cell,
         "params": params,
@@ -134,7 +131,7 @@ def forward(
         "targets": targets,
         "x": x,
         "h": h,
-        "probs": np.exp(log_probs),
+        "probs": exp / total,
         "cell_cache": cell_cache,
         "h_last": h[:, -1],
         "c_last": c_last,

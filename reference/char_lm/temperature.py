@@ -26,10 +26,13 @@ def _check(temperature: float) -> None:
 def temperature_probs(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
     """NumPy: probabilities (..., V) of ``softmax(logits / temperature)`` along the last axis.
 
-    Keeps the dtype of ``logits``; ties at a zero temperature go to the first index.
+    Keeps the dtype of floating ``logits`` (others become float64); ties at a zero
+    temperature go to the first index.
     """
     _check(temperature)
     logits = np.asarray(logits)
+    if not np.issubdtype(logits.dtype, np.floating):
+        logits = logits.astype(np.float64)
     if temperature <= GREEDY_TEMPERATURE:
         winners = np.argmax(logits, axis=-1)[..., None]
         probs = np.zeros_like(logits)

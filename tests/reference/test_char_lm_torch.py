@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 import torch
+from char_lm_support import one_torch_thread  # noqa: F401 (fixture)
 from torch import nn
 
 from reference.char_lm.torch_model import CharLSTM, CharRNN
@@ -60,16 +61,8 @@ def test_unknown_cell_is_refused():
         CharRNN(5, "transformer")
 
 
-@pytest.fixture
-def one_thread():
-    """Run torch on one thread: for models this small, threads only add overhead."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
-def test_training_lowers_the_loss_and_is_reproducible(one_thread):
+@pytest.mark.usefixtures("one_torch_thread")
+def test_training_lowers_the_loss_and_is_reproducible():
     """Does training bring the loss well below log V, the same way for the same seed,
     without touching the caller's global torch RNG?"""
     options = dict(steps=60, hidden_size=32, num_layers=1, seq_len=20, batch_size=32, lr=1e-2, progress=False)
