@@ -9,6 +9,7 @@ from autograder.plugin import (  # noqa: F401
     pytest_collection_finish,
     pytest_configure,
     pytest_runtest_makereport,
+    pytest_sessionstart,
     pytest_sessionfinish,
     pytest_terminal_summary,
     student,

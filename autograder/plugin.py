@@ -6,7 +6,7 @@ pytest collects the ``autograder`` folder; tests load it with ``-p autograder.pl
 Options (group "autograder"):
     --submission PATH     a folder of notebooks or one notebook (default: assignments/rnn)
     --results-json PATH   also write Gradescope's results.json
-    --no-prestart         start sandbox workers on first use instead of after collection
+    --no-prestart         start sandbox workers on first use instead of at session start
 
 Markers:
     points(n)             what a check is worth (float; default 1)
@@ -157,7 +157,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--results-json", metavar="PATH", default=None,
                     help="also write Gradescope's results.json to PATH")
     group.addoption("--no-prestart", action="store_true", default=False,
-                    help="start sandbox workers on first use, not right after collection")
+                    help="start sandbox workers on first use, not at session start")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -178,12 +178,16 @@ def _state(config: pytest.Config) -> GradingSession:
     return config.stash[_STATE_KEY]
 
 
-def pytest_collection_finish(session: pytest.Session) -> None:
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Start the sandbox workers now: their imports overlap with collection."""
     state = _state(session.config)
+    if state.prestart and not session.config.option.collectonly:
+        state.pool.prestart(("numpy",), ("numpy", "torch"))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
     for item in session.items:
         points_of(item)  # reject a malformed marker before anything runs
-    if state.prestart and any("student" in getattr(i, "fixturenames", ()) for i in session.items):
-        state.pool.prestart(("numpy",), ("numpy", "torch"))
 
 
 @pytest.fixture(scope="session")
@@ -274,5 +278,5 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int):
         if state.results_json is not None:
             write_results_json(state.results_json, state.results)
         reporter: Any = session.config.pluginmanager.get_plugin("terminalreporter")
-        if reporter is not None:
+        if reporter is not None and not session.config.option.collectonly:
             reporter.write_line(score_line(state.results))
