@@ -45,7 +45,9 @@ def init_params(
     """The cell's own parameters (D input features, H hidden units)."""
     module = cell_module(cell)
     if cell == "gru":
-        return module.init_params(input_size, hidden_size, rng, dtype=dtype, reset_after=reset_after)
+        return module.init_params(
+            input_size, hidden_size, rng, dtype=dtype, reset_after=reset_after
+        )
     return module.init_params(input_size, hidden_size, rng, dtype=dtype)
 
 

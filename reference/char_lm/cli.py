@@ -34,7 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--cell", choices=CELLS, default="lstm", help="recurrent cell")
     parser.add_argument("--steps", type=int, default=2000, help="training steps (updates)")
-    parser.add_argument("--text", type=Path, help="UTF-8 text file (default: the lecture's soliloquy)")
+    parser.add_argument(
+        "--text", type=Path, help="UTF-8 text file (default: the lecture's soliloquy)"
+    )
     parser.add_argument("--hidden", type=int, default=128, help="hidden size H")
     parser.add_argument("--seq-len", type=int, default=25, help="characters per sequence T")
     parser.add_argument("--batch-size", type=int, help="sequences per step N (numpy 1, torch 64)")

@@ -48,7 +48,8 @@ def init_params(
     ``reset_after`` only matters for the GRU (True: the ``torch.nn.GRU`` variant).
     """
     params = cells.init_params(cell, vocab_size, hidden_size, rng, dtype, reset_after)
-    params["Why"] = (OUTPUT_INIT_SCALE * rng.standard_normal((hidden_size, vocab_size))).astype(dtype)
+    Why = OUTPUT_INIT_SCALE * rng.standard_normal((hidden_size, vocab_size))
+    params["Why"] = Why.astype(dtype)
     params["by"] = np.zeros(vocab_size, dtype=dtype)
     return params
 
@@ -103,7 +104,9 @@ def forward(
     inputs = np.asarray(inputs)
     targets = np.asarray(targets)
     if inputs.ndim != 2 or inputs.shape != targets.shape:
-        raise ValueError(f"inputs and targets must both be (N, T), got {inputs.shape}, {targets.shape}")
+        raise ValueError(
+            f"inputs and targets must both be (N, T), got {inputs.shape} and {targets.shape}"
+        )
     Why, by = params["Why"], params["by"]
     H, V = Why.shape
     N, T = inputs.shape

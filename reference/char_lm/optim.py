@@ -6,7 +6,8 @@ import numpy as np
 
 def global_norm(grads: dict[str, np.ndarray]) -> float:
     """The L2 norm of all gradients together, as if they were one flat vector."""
-    return float(np.sqrt(sum(float(np.sum(np.square(g, dtype=np.float64))) for g in grads.values())))
+    squares = (float(np.sum(np.square(g, dtype=np.float64))) for g in grads.values())
+    return float(np.sqrt(sum(squares)))
 
 
 def clip_by_global_norm(

@@ -7,7 +7,10 @@ from char_lm_support import one_torch_thread  # noqa: F401 (fixture)
 
 from reference.char_lm.cli import loss_report, main
 
-TINY = ["--steps", "6", "--hidden", "8", "--seq-len", "10", "--sample-length", "12", "--no-progress"]
+# A run small enough to take a fraction of a second.
+TINY = [
+    "--steps", "6", "--hidden", "8", "--seq-len", "10", "--sample-length", "12", "--no-progress",
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])

@@ -65,7 +65,8 @@ def test_chunks_continue_each_other(batch_size):
     pieces = list(chunks(encoded, seq_len=4, batch_size=batch_size))
     rows = np.concatenate([inputs for inputs, _ in pieces], axis=1)  # (N, stream length)
     stream_len = 49 // batch_size
-    np.testing.assert_array_equal(rows, np.arange(batch_size)[:, None] * stream_len + np.arange(stream_len))
+    streams = np.arange(batch_size)[:, None] * stream_len + np.arange(stream_len)
+    np.testing.assert_array_equal(rows, streams)
     for inputs, targets in pieces:
         assert inputs.shape[0] == batch_size
         np.testing.assert_array_equal(targets, inputs + 1)

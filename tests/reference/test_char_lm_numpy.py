@@ -66,7 +66,9 @@ def test_backward_matches_torch_autograd(cell, reset_after):
     assert sorted(grads) == sorted(params) == sorted(expected)
     for name, grad in grads.items():
         assert grad.shape == params[name].shape, name
-        np.testing.assert_allclose(grad, expected[name], rtol=0, atol=BACKWARD_ATOL_F64, err_msg=name)
+        np.testing.assert_allclose(
+            grad, expected[name], rtol=0, atol=BACKWARD_ATOL_F64, err_msg=name
+        )
     np.testing.assert_allclose(dh0, h0_t.grad.numpy(), rtol=0, atol=BACKWARD_ATOL_F64)
     if cell == "lstm":
         np.testing.assert_allclose(dc0, c0_t.grad.numpy(), rtol=0, atol=BACKWARD_ATOL_F64)
@@ -145,8 +147,9 @@ def test_carried_state_continues_the_sequence(cell):
     whole_loss, whole = forward(params, inputs, targets, h0, c0, cell)
     h, c, total = h0, c0, 0.0
     for begin in range(0, 12, 4):
-        loss, cache = forward(params, inputs[:, begin : begin + 4], targets[:, begin : begin + 4], h, c, cell)
-        np.testing.assert_allclose(cache["h"], whole["h"][:, begin : begin + 4], atol=FORWARD_ATOL_F64)
+        window = slice(begin, begin + 4)
+        loss, cache = forward(params, inputs[:, window], targets[:, window], h, c, cell)
+        np.testing.assert_allclose(cache["h"], whole["h"][:, window], atol=FORWARD_ATOL_F64)
         h, c = cache["h_last"], cache["c_last"]
         total += float(loss) / 3
     assert abs(total - whole_loss) <= FORWARD_ATOL_F64
@@ -157,7 +160,9 @@ def test_training_loop_carries_the_state_between_chunks():
     zeros at the start of every pass over the text?"""
     text = LECTURE_CORPUS[:120]
     steps = 11  # two passes of 5 chunks (N = 2, T = 12), then one more step
-    run = train_numpy(text, "lstm", steps, hidden_size=6, seq_len=12, batch_size=2, seed=3, progress=False)
+    run = train_numpy(
+        text, "lstm", steps, hidden_size=6, seq_len=12, batch_size=2, seed=3, progress=False
+    )
 
     vocab = Vocabulary.from_text(text)
     params = init_params("lstm", vocab.size, 6, np.random.default_rng(3))

@@ -10,7 +10,9 @@ from reference.gradcheck import BACKWARD_ATOL_F64, FORWARD_ATOL_F64
 def random_grads(scale, seed=0, dtype=np.float64):
     rng = np.random.default_rng(seed)
     shapes = {"Wf": (4, 3), "Uf": (3, 3), "bf": (3,), "Why": (3, 4)}
-    return {name: (scale * rng.standard_normal(shape)).astype(dtype) for name, shape in shapes.items()}
+    return {
+        name: (scale * rng.standard_normal(shape)).astype(dtype) for name, shape in shapes.items()
+    }
 
 
 def test_global_norm_is_the_norm_of_everything_flattened():
@@ -63,7 +65,9 @@ def test_adam_matches_torch_adam():
             tensor.grad = torch.tensor(grads[name])
         theirs.step()
     for name, tensor in tensors.items():
-        np.testing.assert_allclose(params[name], tensor.detach().numpy(), rtol=0, atol=BACKWARD_ATOL_F64)
+        np.testing.assert_allclose(
+            params[name], tensor.detach().numpy(), rtol=0, atol=BACKWARD_ATOL_F64
+        )
 
 
 def test_adam_keeps_float32():

@@ -41,7 +41,8 @@ def entropy(probs):
 def test_distribution_is_the_softmax_of_scaled_logits(temperature):
     """Is the distribution softmax(logits / temperature), in NumPy and in torch?"""
     expected = softmax(LOGITS / temperature)
-    np.testing.assert_allclose(temperature_probs(LOGITS, temperature), expected, atol=FORWARD_ATOL_F64)
+    got = temperature_probs(LOGITS, temperature)
+    np.testing.assert_allclose(got, expected, atol=FORWARD_ATOL_F64)
     got = temperature_probs_torch(torch.tensor(LOGITS), temperature).numpy()
     np.testing.assert_allclose(got, expected, atol=FORWARD_ATOL_F64)
 
@@ -52,7 +53,8 @@ def test_zero_temperature_is_the_argmax(temperature):
     logits = np.array([[1e3, -2.0, 1e3 + 1, 5.0], [0.0, 0.0, 0.0, 0.0]])
     expected = np.array([[0.0, 0.0, 1.0, 0.0], [1.0, 0.0, 0.0, 0.0]])  # ties: first index
     np.testing.assert_array_equal(temperature_probs(logits, temperature), expected)
-    np.testing.assert_array_equal(temperature_probs_torch(torch.tensor(logits), temperature).numpy(), expected)
+    got = temperature_probs_torch(torch.tensor(logits), temperature).numpy()
+    np.testing.assert_array_equal(got, expected)
 
 
 def test_low_temperature_approaches_the_argmax():
@@ -82,7 +84,8 @@ def test_float32_logits_give_float32_probs():
 
 def test_integer_logits_are_read_as_floats():
     """Do integer logits give the float64 distribution of the same values?"""
-    np.testing.assert_allclose(temperature_probs(np.array([3, 1, 0]), 0.5), softmax(np.array([6.0, 2.0, 0.0])))
+    got = temperature_probs(np.array([3, 1, 0]), 0.5)
+    np.testing.assert_allclose(got, softmax(np.array([6.0, 2.0, 0.0])))
 
 
 def test_negative_temperature_is_refused():
@@ -104,7 +107,8 @@ def test_draw_index_inverts_the_cdf():
         def random(self):
             return self.u
 
-    assert [draw_index(probs, Fixed(u)) for u in [0.0, 0.2, 0.25, 0.9, 1 - 1e-16]] == [1, 1, 3, 3, 3]
+    draws = [draw_index(probs, Fixed(u)) for u in [0.0, 0.2, 0.25, 0.9, 1 - 1e-16]]
+    assert draws == [1, 1, 3, 3, 3]
 
 
 # ---------------------------------------------------------------------------------------

@@ -65,7 +65,8 @@ def test_unknown_cell_is_refused():
 def test_training_lowers_the_loss_and_is_reproducible():
     """Does training bring the loss well below log V, the same way for the same seed,
     without touching the caller's global torch RNG?"""
-    options = dict(steps=60, hidden_size=32, num_layers=1, seq_len=20, batch_size=32, lr=1e-2, progress=False)
+    options = dict(steps=60, hidden_size=32, num_layers=1, seq_len=20, batch_size=32, lr=1e-2)
+    options["progress"] = False
     state = torch.get_rng_state()
     run = train_torch(LECTURE_CORPUS, "lstm", seed=0, **options)
     assert torch.equal(torch.get_rng_state(), state)
