@@ -89,7 +89,7 @@ ONE_STEP = CaseSpec(seed=401, N=3, T=1, V=6, H=5)
 # the mistake is inside a step or in what flows back from the next one.
 THROUGH_TIME = CaseSpec(seed=402, N=2, T=4, V=7, H=5)
 AUTOGRAD = CaseSpec(seed=403, N=3, T=5, V=6, H=4)
-# Tiny, so the central differences of every entry take a few milliseconds.
+# Tiny: the central differences run the forward pass four times per gradient.
 FINITE_DIFF = CaseSpec(seed=404, N=2, T=3, V=4, H=3)
 # A model that is confidently wrong at every position, so its gradients are large
 # (global norm above the course's clipping threshold, see ``confident_case``).
@@ -201,10 +201,11 @@ def first_steps(case: dict, length: int) -> dict:
 def confident_case(spec: CaseSpec = CONFIDENT) -> dict:
     """A case whose model is sure of the wrong character at every position.
 
-    The gate biases are large, so every hidden unit sits near +0.96 whatever the input;
-    ``Why`` then gives the last character a logit about 2H above the target's (always
-    character 0). Every position's loss gradient is nearly e_wrong - e_0, all aligned,
-    so ``dWhy`` alone has a global norm of about sqrt(2H) > 5.
+    The gate biases are 3, so f, i, o sit near 0.95 and the candidate near 1 whatever
+    the input, and the hidden units turn large and positive within a step; ``Why`` then
+    gives the last character a logit far above the target's (always character 0). Every
+    position's loss gradient is nearly e_last - e_0, all aligned, so ``dWhy`` alone has a
+    global norm of about sqrt(2H), about 6 for H = 24: above the clipping norm 5.
     """
     case = make_case(spec)
     params = {name: 0.1 * value for name, value in case["params"].items()}
@@ -276,6 +277,11 @@ def unpack(result, case: dict) -> dict[str, np.ndarray]:
         if value.shape != shape:
             raise CheckFailed(
                 f"{label} has shape {tuple(value.shape)}; it should have {like}'s shape {shape}."
+            )
+        if value.dtype.kind == "f" and value.dtype.itemsize < 8:
+            raise CheckFailed(
+                f"{label} has dtype {value.dtype}: the cache holds float64 arrays, so keep the "
+                "gradients in float64 too (np.zeros_like(params[name]) does)."
             )
     return {name: value.astype(np.float64) for name, value in got.items()}
 

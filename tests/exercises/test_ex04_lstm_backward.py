@@ -349,6 +349,12 @@ BODY_END = "    return grads, dh_next, dc_next\n    ### END SOLUTION"
             id="dWhy transposed",
         ),
         pytest.param(
+            [("np.zeros_like(value) for name", "np.zeros_like(value, dtype=np.float32) for name")],
+            checks.check_returns_gradients,
+            r"grads\['Wo'\] has dtype float32: .* keep the gradients in float64",
+            id="float32 gradients",
+        ),
+        pytest.param(
             [(BODY_END, "    return grads, dc_next, dh_next\n    ### END SOLUTION")],
             checks.check_one_step,
             "2 of the 16 gradients are wrong: dh0, dc0",
