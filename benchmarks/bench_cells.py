@@ -1,0 +1,102 @@
+"""Speed of the NumPy reference cells against torch.nn, forward plus backward.
+
+Run by hand: ``python benchmarks/bench_cells.py [--threads 2] [--rounds 30]``.
+
+One process times, for each cell, the NumPy ``forward`` + ``backward`` (dx, dh0, dc0 and
+every parameter gradient) against ``torch.nn.{LSTM,GRU,RNN}`` forward + autograd
+backward (inputs and initial states requiring grad, so both compute the same gradients)
+at N=64, T=40, D=32, H=128 in float32. The runs alternate (NumPy then torch, then the
+other way round) so that a busy machine slows both alike; the table reports each side's
+median and the median of the per-round ratios. The GRU is the reset-after variant, the
+one nn.GRU computes. NumPy's BLAS and torch get the same number of threads.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+
+N, T, D, H = 64, 40, 32, 128
+CELLS = ("lstm", "gru", "rnn")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=min(2, os.cpu_count() or 1))
+    parser.add_argument("--rounds", type=int, default=30, help="timed rounds per cell")
+    parser.add_argument("--warmup", type=int, default=5, help="untimed rounds per cell")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    # BLAS libraries read their thread count when they are loaded: set it before the
+    # first import of numpy or torch.
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[variable] = str(args.threads)
+    import numpy as np
+    import torch
+
+    from reference import gru, lstm, rnn
+
+    torch.set_num_threads(args.threads)
+    rng = np.random.default_rng(0)
+    torch.manual_seed(0)
+    dtype = np.float32
+    x = rng.standard_normal((N, T, D)).astype(dtype)
+    h0, c0 = rng.standard_normal((2, N, H)).astype(dtype)
+    dh = rng.standard_normal((N, T, H)).astype(dtype)
+
+    def numpy_run(cell: str):
+        """A closure running forward + backward of the NumPy cell."""
+        if cell == "lstm":
+            params = lstm.init_params(D, H, rng, dtype=dtype)
+            return lambda: lstm.backward(dh, lstm.forward(x, h0, c0, params)[1])
+        if cell == "gru":
+            params = gru.init_params(D, H, rng, dtype=dtype, reset_after=True)
+            return lambda: gru.backward(dh, gru.forward(x, h0, params, reset_after=True)[1])
+        params = rnn.init_params(D, H, rng, dtype=dtype)
+        return lambda: rnn.backward(dh, rnn.forward(x, h0, params)[1])
+
+    def torch_run(cell: str):
+        """A closure running forward + autograd backward of the torch.nn module."""
+        kind = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "rnn": torch.nn.RNN}[cell]
+        module = kind(D, H, batch_first=True)
+        x_t = torch.from_numpy(x).requires_grad_()
+        states = [torch.from_numpy(s[None].copy()).requires_grad_() for s in (h0, c0)]
+        dh_t = torch.from_numpy(dh)
+        leaves = [x_t, *states, *module.parameters()]
+
+        def run():
+            for leaf in leaves:
+                leaf.grad = None
+            out, _ = module(x_t, tuple(states) if cell == "lstm" else states[0])
+            out.backward(dh_t)
+
+        return run
+
+    def seconds(run) -> float:
+        start = time.perf_counter()
+        run()
+        return time.perf_counter() - start
+
+    print(f"N={N} T={T} D={D} H={H} float32; numpy (BLAS) and torch threads: {args.threads}; "
+          f"{args.rounds} interleaved rounds after {args.warmup} warm-up")
+    print(f"{'cell':<6}{'numpy ms':>10}{'torch ms':>10}{'numpy/torch':>13}")
+    for cell in CELLS:
+        runs = {"numpy": numpy_run(cell), "torch": torch_run(cell)}
+        times = {"numpy": [], "torch": []}
+        for k in range(args.warmup + args.rounds):
+            order = ("numpy", "torch") if k % 2 == 0 else ("torch", "numpy")
+            for side in order:
+                elapsed = seconds(runs[side])
+                if k >= args.warmup:
+                    times[side].append(elapsed)
+        ratio = statistics.median(a / b for a, b in zip(times["numpy"], times["torch"]))
+        numpy_ms, torch_ms = (1e3 * statistics.median(times[side]) for side in ("numpy", "torch"))
+        print(f"{cell:<6}{numpy_ms:>10.2f}{torch_ms:>10.2f}{ratio:>13.2f}")
+
+
+if __name__ == "__main__":
+    main()
