@@ -203,8 +203,8 @@ def _compare_states(got, case: Case, context: str) -> None:
 
 def check_parameter_shapes(student, sizes=SHAPE_SIZES) -> None:
     """Does ``GRUFromScratch(D, H)`` create W_z, W_r, W_h of shape (H, H + D) and b_* (H,)?"""
-    for input_size, hidden_size in sizes:
-        shapes = student.call("parameter_shapes", input_size, hidden_size)
+    all_shapes = student.call("parameter_shapes", [list(size) for size in sizes])
+    for (input_size, hidden_size), shapes in zip(sizes, all_shapes):
         context = f"GRUFromScratch(input_size={input_size}, hidden_size={hidden_size})"
         for name in PARAMETER_NAMES:
             expected = [hidden_size, hidden_size + input_size] if name.startswith("W") else [hidden_size]
@@ -255,13 +255,13 @@ def check_no_torch(student) -> None:
     found = student.call("torch_references")
     places = []
     if found.get("globals"):
-        places.append("the notebook binds " + ", ".join(found["globals"]) + " to torch")
+        places.append("these names in your notebook come from torch: " + ", ".join(found["globals"]))
     if found.get("in_class"):
         places.append("GRUFromScratch refers to torch")
     if places:
         raise CheckFailed(
-            "this exercise is NumPy only, but " + " and ".join(places)
-            + ". Remove every torch import and use np.tanh and the given sigmoid."
+            "This exercise is NumPy only, but " + "; and ".join(places)
+            + ".\nRemove every torch import and use np.tanh and the given sigmoid."
         )
 
 

@@ -33,16 +33,19 @@ def _build(ns, input_size, hidden_size):
     return cls(input_size, hidden_size)
 
 
-def parameter_shapes(ns, input_size, hidden_size):
-    """Shapes of the six parameters after ``GRUFromScratch(input_size, hidden_size)``.
+def parameter_shapes(ns, sizes):
+    """Shapes of the six parameters after ``GRUFromScratch(D, H)``, for each (D, H) in ``sizes``.
 
-    Returns {name: list of ints, or None when the attribute is missing}.
+    Returns one dict per size: {name: list of ints, or None when the attribute is missing}.
     """
-    model = _build(ns, input_size, hidden_size)
-    return {
-        name: list(np.shape(getattr(model, name))) if hasattr(model, name) else None
-        for name in PARAMETER_NAMES
-    }
+    shapes = []
+    for input_size, hidden_size in sizes:
+        model = _build(ns, input_size, hidden_size)
+        shapes.append({
+            name: list(np.shape(getattr(model, name))) if hasattr(model, name) else None
+            for name in PARAMETER_NAMES
+        })
+    return shapes
 
 
 def run_forward(ns, params, inputs, h_prev=None, as_array=False):
@@ -73,11 +76,8 @@ def torch_references(ns):
     """
 
     def from_torch(value):
-        if isinstance(value, types.ModuleType):
-            module = value.__name__
-        else:
-            module = getattr(value, "__module__", None) or ""
-        return module == "torch" or module.startswith("torch.")
+        module = value.__name__ if isinstance(value, types.ModuleType) else getattr(value, "__module__", "")
+        return isinstance(module, str) and (module == "torch" or module.startswith("torch."))
 
     def code_names(code):
         names = set(code.co_names)

@@ -98,7 +98,7 @@ BROKEN_ANSWERS = {
     ),
     "torch_at_the_top": (
         [("class GRUFromScratch:", "import torch\n\n\nclass GRUFromScratch:")],
-        "numpy_only", r"NumPy only, but the notebook binds torch to torch",
+        "numpy_only", r"NumPy only, but these names in your notebook come from torch: torch",
     ),
     "torch_inside_forward": (
         [("z = sigmoid(", "import torch\n            z = sigmoid(")],
