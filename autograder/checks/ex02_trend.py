@@ -123,7 +123,7 @@ def check_structure(student, hidden_size: int = HIDDEN_SIZE) -> None:
     layers = facts["layers"]
     recurrent = [layer for layer in layers if "num_layers" in layer]
     linears = [layer for layer in layers if layer["type"] == "Linear"]
-    others = sorted({layer["type"] for layer in layers} - {"LSTM", "Linear"} - {r["type"] for r in recurrent})
+    others = sorted({layer["type"] for layer in layers} - {"LSTM", "Linear"})
     found = ", ".join(layer["type"] for layer in layers) or "no layers"
     if len(recurrent) != 1 or recurrent[0]["type"] != "LSTM":
         raise CheckFailed(
@@ -178,18 +178,19 @@ def _shape_hint(shape: tuple, n: int, t: int) -> str:
     return ""
 
 
-def _as_logits(output, n: int, t: int, what: str) -> np.ndarray:
-    """``output`` as an (N, 1) array, or CheckFailed saying what came back instead."""
+def _as_logits(output, n: int, t: int) -> np.ndarray:
+    """``output`` (what ``model(x)`` returned for x (N, T, 1)) as an (N, 1) array, or CheckFailed."""
+    call = f"model(x) for x of shape ({n}, {t}, 1)"
     if isinstance(output, str):
-        raise CheckFailed(f"{what} returned a {output}; expected a tensor of shape ({n}, 1).")
+        raise CheckFailed(f"{call} returned a {output}; expected a tensor of shape ({n}, 1).")
     output = np.asarray(output)
     if output.shape != (n, 1):
         raise CheckFailed(
-            f"{what} returned shape {output.shape} for an input of shape ({n}, {t}, 1); "
-            f"expected ({n}, 1), one logit per sequence." + _shape_hint(output.shape, n, t)
+            f"{call} returned shape {output.shape}; expected ({n}, 1), one logit per sequence."
+            + _shape_hint(output.shape, n, t)
         )
     if not np.all(np.isfinite(output)):
-        raise CheckFailed(f"{what} returned NaN or infinite values: {output.ravel()[:5]}")
+        raise CheckFailed(f"{call} returned NaN or infinite values: {output.ravel()[:5]}")
     return output
 
 
@@ -201,7 +202,7 @@ def check_output_shape(
     inputs = [random_inputs(n, t, rng) for n, t in cases]
     outputs = student.call("forward_outputs", hidden_size, inputs, seed)
     for (n, t), output in zip(cases, outputs):
-        _as_logits(output, n, t, f"model(x) with x of shape ({n}, {t}, 1)")
+        _as_logits(output, n, t)
 
 
 def _student_logits(student, weights: dict[str, np.ndarray], x: np.ndarray) -> np.ndarray:
@@ -214,7 +215,7 @@ def _student_logits(student, weights: dict[str, np.ndarray], x: np.ndarray) -> n
             f"nn.LSTM(1, {weights['fc.weight'].shape[1]}) and one nn.Linear("
             f"{weights['fc.weight'].shape[1]}, 1) (see the structure check)."
         )
-    return _as_logits(result["output"], n, t, f"model(x) with x of shape {x.shape}")
+    return _as_logits(result["output"], n, t)
 
 
 def check_returns_logits(
