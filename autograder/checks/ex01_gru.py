@@ -117,7 +117,7 @@ def _run(student, case: Case, as_array: bool = False):
 
 
 def _as_state_list(got, case: Case, context: str) -> list[np.ndarray]:
-    """The returned states as a list of arrays, or CheckFailed if forward returned something else."""
+    """The returned states as a list of arrays; CheckFailed if forward returned something else."""
     if isinstance(got, np.ndarray) and got.ndim == 2:
         return list(got)
     if isinstance(got, list):
@@ -141,14 +141,21 @@ def _diagnosis(got: list[np.ndarray], case: Case, expected: list[np.ndarray]) ->
     carrying the state changes nothing, so it cannot explain a wrong first step).
     """
     args = (case.params, list(case.inputs), case.start)
-    telling = [m for m in MISTAKES if mismatch(m.fn(*args), expected, atol=MISTAKE_ATOL) is not None]
+    telling = [
+        mistake for mistake in MISTAKES
+        if mismatch(mistake.fn(*args), expected, atol=MISTAKE_ATOL) is not None
+    ]
     mistake = diagnose(got, telling, *args, atol=MISTAKE_ATOL)
     return "" if mistake is None else mistake.message()
 
 
 def _fail(problem: str, got: list[np.ndarray], case: Case, context: str) -> CheckFailed:
     """The failure: the known mistake (if any) first, then the problem, then the case."""
-    lines = [_diagnosis(got, case, expected_states(case)), problem[0].upper() + problem[1:], f"Case: {context}."]
+    lines = [
+        _diagnosis(got, case, expected_states(case)),
+        problem[0].upper() + problem[1:],
+        f"Case: {context}.",
+    ]
     return CheckFailed("\n".join(line for line in lines if line))
 
 
@@ -187,7 +194,9 @@ def _compare_states(got, case: Case, context: str) -> None:
     _check_count(got, case, context)
     _check_shapes(got, case, context)
     got_stack, expected_stack = np.stack(got), np.stack(expected_states(case))
-    problem = mismatch_array(got_stack, expected_stack, "the list of hidden states", ("step", "unit"), ATOL)
+    problem = mismatch_array(
+        got_stack, expected_stack, "the list of hidden states", ("step", "unit"), ATOL
+    )
     if problem is None:
         return
     if np.max(np.abs(got_stack - expected_stack)) <= MISTAKE_ATOL:
@@ -207,14 +216,16 @@ def check_parameter_shapes(student, sizes=SHAPE_SIZES) -> None:
     for (input_size, hidden_size), shapes in zip(sizes, all_shapes):
         context = f"GRUFromScratch(input_size={input_size}, hidden_size={hidden_size})"
         for name in PARAMETER_NAMES:
-            expected = [hidden_size, hidden_size + input_size] if name.startswith("W") else [hidden_size]
+            is_weight = name.startswith("W")
+            expected = [hidden_size, hidden_size + input_size] if is_weight else [hidden_size]
             got = shapes.get(name) if isinstance(shapes, dict) else None
             if got is None:
                 raise CheckFailed(f"{context} has no attribute {name}: create it in __init__.")
             if list(got) != expected:
                 hint = ""
-                if name.startswith("W") and list(got) == expected[::-1]:
-                    hint = " It looks transposed: one row per hidden unit, one column per entry of [h, x]."
+                if is_weight and list(got) == expected[::-1]:
+                    hint = (" It looks transposed: one row per hidden unit, "
+                            "one column per entry of [h, x].")
                 raise CheckFailed(
                     f"{context}: {name} has shape {tuple(got)}; expected {tuple(expected)}.{hint}"
                 )
@@ -232,8 +243,9 @@ def check_sequence(student, with_h_prev: bool, seed: int = 2) -> None:
     Without h_prev the inputs are a list of vectors (D,) and the start is zeros; with
     h_prev they are one array (T, D).
     """
-    case = make_case(seed + int(with_h_prev), input_size=2, hidden_size=5, steps=6, with_h_prev=with_h_prev)
-    _compare_states(_run(student, case, as_array=with_h_prev), case, case.describe(as_array=with_h_prev))
+    case = make_case(seed + int(with_h_prev), 2, 5, steps=6, with_h_prev=with_h_prev)
+    got = _run(student, case, as_array=with_h_prev)
+    _compare_states(got, case, case.describe(as_array=with_h_prev))
 
 
 def check_state_count(student, seed: int = 4) -> None:
@@ -255,7 +267,8 @@ def check_no_torch(student) -> None:
     found = student.call("torch_references")
     places = []
     if found.get("globals"):
-        places.append("these names in your notebook come from torch: " + ", ".join(found["globals"]))
+        names = ", ".join(found["globals"])
+        places.append(f"these names in your notebook come from torch: {names}")
     if found.get("in_class"):
         places.append("GRUFromScratch refers to torch")
     if places:
@@ -273,7 +286,8 @@ def random_cases(seed: int, count: int = 3) -> list[Case]:
         input_size, hidden_size = (int(v) for v in rng.integers(1, 8, size=2))
         steps = int(rng.integers(1, 9))
         case_seed = int(rng.integers(2**31))
-        cases.append(make_case(case_seed, input_size, hidden_size, steps, with_h_prev=index % 2 == 0))
+        with_h_prev = index % 2 == 0
+        cases.append(make_case(case_seed, input_size, hidden_size, steps, with_h_prev))
     return cases
 
 

@@ -76,7 +76,10 @@ def torch_references(ns):
     """
 
     def from_torch(value):
-        module = value.__name__ if isinstance(value, types.ModuleType) else getattr(value, "__module__", "")
+        if isinstance(value, types.ModuleType):
+            module = value.__name__
+        else:
+            module = getattr(value, "__module__", "")
         return isinstance(module, str) and (module == "torch" or module.startswith("torch."))
 
     def code_names(code):
@@ -86,7 +89,9 @@ def torch_references(ns):
                 names |= code_names(constant)
         return names
 
-    bound = sorted(name for name, value in ns.items() if not name.startswith("_") and from_torch(value))
+    bound = sorted(
+        name for name, value in ns.items() if not name.startswith("_") and from_torch(value)
+    )
     cls = ns.get(CLASS_NAME)
     mentioned = set()
     for member in vars(cls).values() if isinstance(cls, type) else ():

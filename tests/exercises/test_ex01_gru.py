@@ -58,7 +58,10 @@ WRONG_ANSWERS = {
         ("r = sigmoid(", "r = np.tanh("),
         ("n = np.tanh(", "n = sigmoid("),
     ],
-    NOT_CARRIED: [("hx = np.concatenate([h, x])", "h = hidden_states[0]\n            hx = np.concatenate([h, x])")],
+    NOT_CARRIED: [(
+        "hx = np.concatenate([h, x])",
+        "h = hidden_states[0]\n            hx = np.concatenate([h, x])",
+    )],
     "initial state missing from the output": [("hidden_states = [h]", "hidden_states = []")],
     "biases ignored": [(" + self.b_z", ""), (" + self.b_r", ""), (" + self.b_h", "")],
 }
@@ -81,7 +84,8 @@ BROKEN_ANSWERS = {
         "state_count", r"State 1 has dtype float32; keep float64",
     ),
     "transposed_weights": (
-        [("shape = (hidden_size, hidden_size + input_size)", "shape = (hidden_size + input_size, hidden_size)")],
+        [("shape = (hidden_size, hidden_size + input_size)",
+          "shape = (hidden_size + input_size, hidden_size)")],
         "parameter_shapes", r"W_z has shape \(7, 4\); expected \(4, 7\)\. It looks transposed",
     ),
     "first_state_not_h_prev": (
@@ -196,12 +200,16 @@ def test_wrong_first_steps_say_where_they_diverged(solution, answer_source) -> N
     """Does a wrong state show step, unit, expected and returned value?"""
     student = student_with(solution, edited(answer_source, WRONG_ANSWERS["biases ignored"]))
     message = failure_of(checks.check_one_step, student)
-    assert re.search(r"first differs at step 1, unit \d+: expected -?\d\.\d+, got -?\d\.\d+", message)
+    number = r"-?\d\.\d+"
+    assert re.search(rf"first differs at step 1, unit \d+: expected {number}, got {number}", message)
 
 
 def test_unknown_mistake_gives_the_divergence_without_a_name(solution, answer_source) -> None:
     """Does an answer that matches no known mistake get the first divergence, unnamed?"""
-    source = edited(answer_source, [("r = sigmoid(self.W_r @ hx + self.b_r)", "r = sigmoid(self.W_r @ hx) + self.b_r")])
+    # The bias added after the sigmoid: no known mistake does that.
+    source = edited(answer_source, [
+        ("r = sigmoid(self.W_r @ hx + self.b_r)", "r = sigmoid(self.W_r @ hx) + self.b_r"),
+    ])
     message = failure_of(CHECKS["sequence_from_h_prev"], student_with(solution, source))
     assert "This looks like" not in message
     assert message.startswith("The list of hidden states is wrong: first differs at step 1, unit")
@@ -254,8 +262,10 @@ def test_states_stacked_in_one_array_are_accepted(solution, answer_source) -> No
 def test_forward_reads_parameters_set_after_construction(solution, answer_source) -> None:
     """Does an answer that caches its weights in __init__ fail (the checks set them later)?"""
     source = edited(answer_source, [
-        ("self.hidden_size = hidden_size", "self.hidden_size = hidden_size\n        self.W_all = (self.W_z, self.W_r, self.W_h)"),
-        ("hx = np.concatenate([h, x])", "W_z, W_r, W_h = self.W_all\n            hx = np.concatenate([h, x])"),
+        ("self.hidden_size = hidden_size",
+         "self.hidden_size = hidden_size\n        self.W_all = (self.W_z, self.W_r, self.W_h)"),
+        ("hx = np.concatenate([h, x])",
+         "W_z, W_r, W_h = self.W_all\n            hx = np.concatenate([h, x])"),
         ("self.W_z @", "W_z @"), ("self.W_r @", "W_r @"), ("self.W_h @", "W_h @"),
     ])
     message = failure_of(checks.check_one_step, student_with(solution, source))
@@ -278,7 +288,8 @@ def test_worked_example_matches_the_text(solution, answer_source) -> None:
     text = helpers.cell_by_grade_id(solution, "worked_example").source
     namespace = helpers.code_namespace(solution)
     gru = namespace["GRUFromScratch"](1, 1)
-    gru.W_z, gru.W_r, gru.W_h = np.array([[0.5, 1.0]]), np.array([[1.0, -1.0]]), np.array([[2.0, 1.0]])
+    gru.W_z, gru.W_r = np.array([[0.5, 1.0]]), np.array([[1.0, -1.0]])
+    gru.W_h = np.array([[2.0, 1.0]])
     gru.b_z = gru.b_r = gru.b_h = np.zeros(1)
     states = gru.forward([np.array([1.0]), np.array([-1.0])], np.array([0.5]))
     for state in states[1:]:
@@ -298,7 +309,8 @@ def test_points_add_up(solution) -> None:
     for node in tree.body:
         if isinstance(node, ast.FunctionDef):
             for decorator in node.decorator_list:
-                if isinstance(decorator, ast.Call) and ast.unparse(decorator.func) == "pytest.mark.points":
+                is_call = isinstance(decorator, ast.Call)
+                if is_call and ast.unparse(decorator.func) == "pytest.mark.points":
                     marker_points[node.name] = decorator.args[0].value
     # test_sequence is parametrized twice (from zeros, from h_prev).
     assert cell_points == TOTAL_POINTS
