@@ -22,6 +22,8 @@ LINEAR_PREFIX = "fc."
 
 def _build(ns, hidden_size, seed):
     """``TrendClassifier(hidden_size=hidden_size)`` with torch's generator seeded first."""
+    if CLASS_NAME not in ns:
+        raise NameError(f"name {CLASS_NAME!r} is not defined: the notebook must define the class")
     torch.manual_seed(seed)
     return ns[CLASS_NAME](hidden_size=hidden_size)
 

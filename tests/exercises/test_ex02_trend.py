@@ -352,6 +352,14 @@ def test_broken_submission_is_explained(solution, name) -> None:
         assert words in failures[check_name], failures[check_name]
 
 
+def test_missing_class_is_named(solution) -> None:
+    """Does a notebook without a ``TrendClassifier`` fail every check saying the name is missing?"""
+    student = student_with(solution, [("class TrendClassifier(", "class TrendModel(")])
+    failures = failures_of(student, {**QUICK_CHECKS, "trains": checks.check_trains})
+    assert len(failures) == 5
+    assert all("'TrendClassifier' is not defined" in message for message in failures.values())
+
+
 def test_training_is_measured_by_the_grader(solution, monkeypatch) -> None:
     """Does a notebook that stops Adam from learning fail training, whatever it reports itself?
 
