@@ -11,10 +11,11 @@ Layout, one job per module:
 * ``wire``: plain data (numbers, strings, numeric arrays, lists/tuples/dicts of them)
   to bytes and back, without pickle.
 * ``guard``: the audit hook that confines student code inside the worker.
-* ``worker``: the sandbox process: preloads numpy/torch once, forks a fresh child per
-  probe call, enforces time and memory limits.
+* ``worker``: the sandbox process: preloads numpy/torch/matplotlib once, forks a fresh
+  child per probe call, enforces time and memory limits.
 * ``sandbox``: the grader's side of the worker; ``SandboxStudent.call`` turns every
   outcome (value, exception, timeout, crash) into data or a ``CheckFailed``.
+* ``student_errors``: student exceptions reduced to their own frames, and the messages.
 * ``notebook_checks``: ``local_student`` for nbgrader test cells inside the kernel.
 * ``compare`` / ``diagnose``: feedback helpers every check uses.
 * ``results`` / ``plugin`` / ``grade``: results, the pytest plugin, batch grading.

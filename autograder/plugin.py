@@ -182,7 +182,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     """Start the sandbox workers now: their imports overlap with collection."""
     state = _state(session.config)
     if state.prestart and not session.config.option.collectonly:
-        state.pool.prestart(("numpy",), ("numpy", "torch"))
+        state.pool.prestart(sandbox.default_preload(), sandbox.default_preload(("torch",)))
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

@@ -7,8 +7,9 @@ fresh child of a worker process (see ``autograder.worker``), under a time and me
 limit, and comes back as plain data or as a ``CheckFailed`` with a student-readable
 message. Nothing the child sends is trusted beyond being decoded as plain data.
 
-``WorkerPool`` keeps one worker per set of preloaded modules (numpy only, or numpy and
-torch) for the whole session and can start them early, in the background.
+``WorkerPool`` keeps one worker per set of preloaded modules (``PRELOAD``: numpy, torch,
+matplotlib, minus what an exercise forbids) for the whole session and can start them
+early, in the background.
 """
 from __future__ import annotations
 
@@ -161,9 +162,13 @@ class _Shared:
     scratch: tempfile.TemporaryDirectory | None = None
 
 
-def default_preload(forbid: tuple[str, ...]) -> tuple[str, ...]:
-    """numpy, plus torch unless the exercise forbids it."""
-    return tuple(m for m in ("numpy", "torch") if m not in forbid)
+# What a worker imports before serving calls (pyplot builds its font cache once, there).
+PRELOAD = ("numpy", "torch", "matplotlib.pyplot")
+
+
+def default_preload(forbid: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """``PRELOAD`` without the modules an exercise forbids (e.g. no torch for exercise 1)."""
+    return tuple(m for m in PRELOAD if m.split(".")[0] not in forbid)
 
 
 @dataclass

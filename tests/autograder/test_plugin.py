@@ -235,3 +235,22 @@ def test_conftest_loads_the_plugin():
     for name in ("pytest_addoption", "pytest_runtest_makereport", "pytest_terminal_summary", "student"):
         assert hasattr(conftest, name)
 
+
+
+def test_grade_submission_returns_check_results(tmp_path, cells, fake_probes):
+    """Does the batch entry point grade a folder in a subprocess and return CheckResults?"""
+    from autograder.grade import grade_submission
+
+    tests_dir = tmp_path / "graded"
+    tests_dir.mkdir()
+    (tests_dir / "test_ex01_demo.py").write_text(CHECKS.format(probes=fake_probes))
+    submission = tmp_path / "submission"
+    _write_notebook(submission, cells, notebook_source("return 2 * x", "return 0"))
+    results = grade_submission(submission, tests_dir=tests_dir, extra_args=["--no-prestart"],
+                               results_json=tmp_path / "results.json")
+    assert [(r.name, r.points, r.max_points, r.passed, r.hidden) for r in results] == [
+        ("double", 2.0, 2.0, True, False),
+        ("half", 0.0, 0.5, False, False),
+        ("hidden_triple", 1.0, 1.0, True, True),
+    ]
+    assert "should be 1.5" in results[1].message and (tmp_path / "results.json").is_file()
