@@ -265,16 +265,11 @@ def check_no_torch(student) -> None:
     case = make_case(5, input_size=2, hidden_size=2, steps=2, with_h_prev=False)
     _run(student, case)  # the class must run; in the sandbox importing torch fails here
     found = student.call("torch_references")
-    places = []
-    if found.get("globals"):
-        names = ", ".join(found["globals"])
-        places.append(f"these names in your notebook come from torch: {names}")
-    if found.get("in_class"):
-        places.append("GRUFromScratch refers to torch")
-    if places:
+    if found["names"] or found["mentions_torch"]:
+        through = f" (through {', '.join(found['names'])})" if found["names"] else ""
         raise CheckFailed(
-            "This exercise is NumPy only, but " + "; and ".join(places)
-            + ".\nRemove every torch import and use np.tanh and the given sigmoid."
+            f"This exercise is NumPy only, but GRUFromScratch uses torch{through}.\n"
+            "Remove every torch import and use np.tanh and the given sigmoid."
         )
 
 

@@ -6,6 +6,7 @@ reached in the grader's process (``autograder.checks.ex01_gru``).
 """
 from __future__ import annotations
 
+import dis
 import types
 
 import numpy as np
@@ -14,6 +15,8 @@ from autograder.errors import CheckFailed
 
 CLASS_NAME = "GRUFromScratch"
 PARAMETER_NAMES = ("W_z", "b_z", "W_r", "b_r", "W_h", "b_h")
+# Bytecode that reads a global name or imports a module (attribute names are not globals).
+GLOBAL_READS = ("LOAD_GLOBAL", "LOAD_NAME", "IMPORT_NAME")
 
 
 def _as_plain(value):
@@ -69,10 +72,13 @@ def run_forward(ns, params, inputs, h_prev=None, as_array=False):
 
 
 def torch_references(ns):
-    """Where the notebook's code refers to torch.
+    """What of torch the class's code can reach.
 
-    Returns {"globals": names bound to torch modules or objects, "in_class": whether the
-    class's methods mention a global named ``torch``}.
+    Follows the global names read by ``GRUFromScratch``'s methods, and by the notebook's
+    functions those call, through the globals. Returns {"names": the global names among
+    them bound to torch modules or objects, "mentions_torch": whether the name ``torch``
+    is used (also true for ``import torch`` inside a method)}. Names the class never
+    reaches (an import for a demo cell) do not count.
     """
 
     def from_torch(value):
@@ -82,20 +88,24 @@ def torch_references(ns):
             module = getattr(value, "__module__", "")
         return isinstance(module, str) and (module == "torch" or module.startswith("torch."))
 
-    def code_names(code):
-        names = set(code.co_names)
-        for constant in code.co_consts:
-            if isinstance(constant, types.CodeType):
-                names |= code_names(constant)
-        return names
-
-    bound = sorted(
-        name for name, value in ns.items() if not name.startswith("_") and from_torch(value)
-    )
     cls = ns.get(CLASS_NAME)
-    mentioned = set()
-    for member in vars(cls).values() if isinstance(cls, type) else ():
-        function = getattr(member, "__func__", member)
-        if isinstance(function, types.FunctionType):
-            mentioned |= code_names(function.__code__)
-    return {"globals": bound, "in_class": "torch" in mentioned}
+    members = vars(cls).values() if isinstance(cls, type) else ()
+    functions = [getattr(member, "__func__", member) for member in members]
+    pending = [f.__code__ for f in functions if isinstance(f, types.FunctionType)]
+    seen, names = set(), set()
+    while pending:
+        code = pending.pop()
+        if code in seen:
+            continue
+        seen.add(code)
+        for instruction in dis.get_instructions(code):
+            if instruction.opname not in GLOBAL_READS:
+                continue
+            name = instruction.argval
+            names.add(name)
+            value = ns.get(name)
+            if isinstance(value, types.FunctionType):
+                pending.append(value.__code__)
+        pending.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
+    used = sorted(name for name in names if name in ns and from_torch(ns[name]))
+    return {"names": used, "mentions_torch": "torch" in names}

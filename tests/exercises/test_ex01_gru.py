@@ -65,6 +65,8 @@ WRONG_ANSWERS = {
     "initial state missing from the output": [("hidden_states = [h]", "hidden_states = []")],
     "biases ignored": [(" + self.b_z", ""), (" + self.b_r", ""), (" + self.b_h", "")],
 }
+# An import the sandbox refuses in this exercise.
+TORCH_IMPORT = [("class GRUFromScratch:", "import torch\n\n\nclass GRUFromScratch:")]
 # Broken answers specific to this exercise: edits, the check, and what its message says.
 BROKEN_ANSWERS = {
     "column_vectors": (
@@ -100,13 +102,22 @@ BROKEN_ANSWERS = {
         [("class GRUFromScratch:", "class MyGRU:")],
         "one_step", r"defines no GRUFromScratch",
     ),
-    "torch_at_the_top": (
-        [("class GRUFromScratch:", "import torch\n\n\nclass GRUFromScratch:")],
-        "numpy_only", r"NumPy only, but these names in your notebook come from torch: torch",
+    "torch_in_forward": (
+        [*TORCH_IMPORT, (
+            "z = sigmoid(self.W_z @ hx + self.b_z)",
+            "z = torch.sigmoid(torch.as_tensor(self.W_z @ hx + self.b_z)).numpy()",
+        )],
+        "numpy_only", r"NumPy only, but GRUFromScratch uses torch \(through torch\)",
     ),
-    "torch_inside_forward": (
+    "torch_imported_inside_forward": (
         [("z = sigmoid(", "import torch\n            z = sigmoid(")],
-        "numpy_only", r"GRUFromScratch refers to torch",
+        "numpy_only", r"NumPy only, but GRUFromScratch uses torch\.",
+    ),
+    "torch_through_a_helper_function": (
+        [("class GRUFromScratch:", "from torch import as_tensor, tanh\n\n\ndef candidate(a):\n"
+          "    return tanh(as_tensor(a)).numpy()\n\n\nclass GRUFromScratch:"),
+         ("n = np.tanh(", "n = candidate(")],
+        "numpy_only", r"uses torch \(through as_tensor, tanh\)",
     ),
 }
 
@@ -354,7 +365,7 @@ def test_grading_the_stub_gives_zero_not_implemented(solution, tmp_path) -> None
 @pytest.mark.slow
 def test_grading_refuses_torch_with_a_clear_reason(solution, answer_source, tmp_path) -> None:
     """Does a notebook importing torch fail every check, each saying torch is not allowed?"""
-    source = edited(answer_source, BROKEN_ANSWERS["torch_at_the_top"][0])
+    source = edited(answer_source, TORCH_IMPORT)
     results = _grade(helpers.with_cell_source(solution, ANSWER_CELL, source), tmp_path)
     assert len(results) == len(CHECKS)
     assert all("importing torch is not allowed in this exercise" in r.message for r in results)
