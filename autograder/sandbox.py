@@ -56,6 +56,7 @@ class Worker:
         self.process: subprocess.Popen | None = None
         self.ready = False
         self._request_w = self._response_r = -1
+        self._log: Any = None
 
     def start(self) -> None:
         """Launch the process without waiting for it (it imports its modules meanwhile)."""
@@ -68,13 +69,15 @@ class Worker:
             "from autograder.worker import main; main()"
         )
         env = dict(os.environ, MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1")
+        # The worker's own stderr (an import error at start-up) is kept for the report.
+        self._log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
             [sys.executable, "-I", "-c", code, str(PROJECT_DIR), str(request_r), str(response_w),
              json.dumps(list(self.preload))],
             pass_fds=(request_r, response_w),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=self._log,
             start_new_session=True,
             env=env,
         )
@@ -94,11 +97,23 @@ class Worker:
             self._read(STARTUP_TIMEOUT)
             self.ready = True
 
+    def _startup_failure(self, exc: BaseException) -> dict[str, Any]:
+        log = ""
+        if self._log is not None:
+            self._log.seek(0)
+            log = self._log.read()[-3000:].decode("utf-8", "replace")
+        return {"outcome": "grader_error", "message": f"the sandbox worker did not start ({exc!r}):\n{log}"}
+
     def call(self, request: dict[str, Any], timeout: float, max_bytes: int) -> tuple[dict[str, Any], bytes]:
         """Run one request; a dead or hung worker is replaced and reported as a crash."""
         self.start()
         try:
             self._wait_ready()
+        except (OSError, EOFError, TimeoutError, wire.WireError) as exc:
+            failure = self._startup_failure(exc)
+            self.close()
+            return failure, b""
+        try:
             wire.write_frame(self._request_w, wire.encode(request))
             envelope = wire.decode(self._read(timeout + _WORKER_GRACE))
             payload = b""
@@ -118,6 +133,9 @@ class Worker:
                 except OSError:
                     pass
         self._request_w = self._response_r = -1
+        if self._log is not None:
+            self._log.close()
+            self._log = None
         process, self.process = self.process, None
         if process is None:
             return

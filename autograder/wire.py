@@ -97,11 +97,15 @@ class _Encoder:
             return self._scalar(value, depth)
         if kind is np.ndarray:
             return self._array(value)
-        if self.torch_tensor is not None and kind is self.torch_tensor:
-            return self._array(_torch_tensor_to_numpy(value))
-        if self.torch_tensor is None and _describe_type(value) == "torch.Tensor":
+        if self._is_tensor(value):
             return self._array(_torch_tensor_to_numpy(value))
         raise WireError(f"an object of type {_describe_type(value)}")
+
+    def _is_tensor(self, value: Any) -> bool:
+        """A torch tensor or Parameter (recognised by name when torch was not bound)."""
+        if self.torch_tensor is not None:
+            return isinstance(value, self.torch_tensor)
+        return any(f"{c.__module__}.{c.__qualname__}" == "torch.Tensor" for c in type(value).__mro__)
 
     def _scalar(self, value: np.generic, depth: int) -> Any:
         dtype_kind = value.dtype.kind

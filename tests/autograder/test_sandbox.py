@@ -251,3 +251,23 @@ def test_torch_imports_and_trains_under_the_memory_limit(sandbox, cells):
     )
     loss = student.call("call", "train")
     assert isinstance(loss, np.ndarray) and loss.shape == () and np.isfinite(loss)
+
+
+def test_a_worker_that_cannot_start_is_a_grader_error(pool, cells, make_notebook, fake_probes):
+    """Does a worker failing at start-up raise GraderError with its stderr, not blame the student?"""
+    from autograder.errors import GraderError
+    from autograder.sandbox import SandboxStudent
+
+    student = SandboxStudent(pool, "01_demo", make_notebook(cells.solution("x = 1")), fake_probes,
+                             preload=("numpy", "no_such_module_for_the_worker"))
+    with pytest.raises(GraderError, match="(?s)did not start.*no_such_module_for_the_worker"):
+        student.call("ping")
+    student.close()
+
+
+def test_a_missing_probe_is_a_grader_error(sandbox, cells):
+    """Is asking for a probe the module lacks reported as the grader's fault?"""
+    from autograder.errors import GraderError
+
+    with pytest.raises(GraderError, match="no probe 'nonexistent'"):
+        sandbox(cells.solution("x = 1")).call("nonexistent")

@@ -29,10 +29,14 @@ def test_plain_data_round_trips_with_types_kept():
 
 
 def test_torch_tensors_and_numpy_scalars_are_converted():
-    """Do tensors arrive as arrays and NumPy scalars as Python numbers?"""
-    back = wire.roundtrip([torch.ones(2, requires_grad=True) * 3, np.float32(1.5), np.int64(7), np.bool_(True)])
-    np.testing.assert_array_equal(back[0], [3.0, 3.0])
-    assert back[1:] == [1.5, 7, True] and type(back[2]) is int
+    """Do tensors and Parameters arrive as arrays and NumPy scalars as Python numbers?"""
+    parameter = torch.nn.Parameter(torch.zeros(2))
+    values = [torch.ones(2, requires_grad=True) * 3, np.float32(1.5), np.int64(7), np.bool_(True), parameter]
+    for torch_tensor in (None, torch.Tensor):
+        back = wire.decode(wire.encode(values, torch_tensor=torch_tensor))
+        np.testing.assert_array_equal(back[0], [3.0, 3.0])
+        assert back[1:4] == [1.5, 7, True] and type(back[2]) is int
+        np.testing.assert_array_equal(back[4], [0.0, 0.0])
 
 
 @pytest.mark.parametrize(
