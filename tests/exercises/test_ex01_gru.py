@@ -212,7 +212,8 @@ def test_wrong_first_steps_say_where_they_diverged(solution, answer_source) -> N
     student = student_with(solution, edited(answer_source, WRONG_ANSWERS["biases ignored"]))
     message = failure_of(checks.check_one_step, student)
     number = r"-?\d\.\d+"
-    assert re.search(rf"first differs at step 1, unit \d+: expected {number}, got {number}", message)
+    pattern = rf"first differs at step 1, unit \d+: expected {number}, got {number}"
+    assert re.search(pattern, message)
 
 
 def test_unknown_mistake_gives_the_divergence_without_a_name(solution, answer_source) -> None:
