@@ -219,6 +219,15 @@ def _batch_major(a: np.ndarray) -> np.ndarray:
     return a.swapaxes(0, 1)
 
 
+def _with_ones(rows: np.ndarray) -> np.ndarray:
+    """(M, D) -> (M, D + 1): a last column of ones, so that one matmul adds the bias
+    (``[x, 1] @ [W; b]``) and its transpose sums the bias gradient with dW."""
+    out = np.empty((rows.shape[0], rows.shape[1] + 1), dtype=rows.dtype)
+    out[:, :-1] = rows
+    out[:, -1] = 1
+    return out
+
+
 def forward(
     x: np.ndarray, h0: np.ndarray, c0: np.ndarray, params: dict[str, np.ndarray]
 ) -> tuple[np.ndarray, dict]:
@@ -232,16 +241,18 @@ def forward(
         "tanh_c"               (N, T, H)
         "act"                  (T, N, 4H) the gates stacked in GATES order, time-major
         "hs", "cs"             (T + 1, N, H) time-major states, h0 and c0 first
-        "x", "W", "U"          for the backward pass (W, U stacked in GATES order)
+        "x", "W", "U"          for the backward pass (W, U stacked in GATES order),
+        "x_ones"               (T * N, D + 1) time-major x with a column of ones
 
     The (N, T, H) entries (and h) are views of the time-major arrays.
     """
     N, T, D = x.shape
     H = h0.shape[-1]
     W, U, b = _stack(params)
-    # The input projection of every step in one matmul; it becomes the gates in place.
-    x_tm = x.swapaxes(0, 1).reshape(T * N, D)
-    act = (x_tm @ W + b).reshape(T, N, 4 * H)
+    # The input projection of every step, bias included, in one matmul: [x, 1] @ [W; b].
+    # It becomes the gates in place.
+    x_ones = _with_ones(x.swapaxes(0, 1).reshape(T * N, D))  # (T*N, D + 1), time-major
+    act = (x_ones @ np.concatenate([W, b[None]])).reshape(T, N, 4 * H)
     dtype = np.result_type(act, h0, c0)
     act = act.astype(dtype, copy=False)
     hs, cs = (np.empty((T + 1, N, H), dtype=dtype) for _ in range(2))
@@ -256,7 +267,7 @@ def forward(
     h = _batch_major(hs[1:])
     cache = {"h": h, "c": _batch_major(cs[1:]), "tanh_c": _batch_major(tanh_c)}
     cache.update({gate: _batch_major(view) for gate, view in _split(act).items()})
-    cache.update(act=act, hs=hs, cs=cs, x=x, W=W, U=U)
+    cache.update(act=act, hs=hs, cs=cs, x=x, x_ones=x_ones, W=W, U=U)
     return h, cache
 
 
@@ -268,7 +279,7 @@ def backward(
     Inputs: dh (N, T, H), upstream gradient on every hidden state; the forward cache.
     Returns dx (N, T, D), dh0 (N, H), dc0 (N, H) and grads (keys of params).
     """
-    act, hs, cs, x, W, U = (cache[key] for key in ("act", "hs", "cs", "x", "W", "U"))
+    act, hs, cs, W, U = (cache[key] for key in ("act", "hs", "cs", "W", "U"))
     tanh_c = _batch_major(cache["tanh_c"])  # (T, N, H)
     T, N, H4 = act.shape
     H = H4 // 4
@@ -281,9 +292,9 @@ def backward(
         dc_next = _cell_backward(dh_t, dc_next, act[t], cs[t], tanh_c[t], dact[t], activation)
         np.matmul(dact[t], U.T, out=dh_next)
     dact = dact.reshape(T * N, H4)
-    x_tm = x.swapaxes(0, 1).reshape(T * N, -1)
     dx = np.ascontiguousarray(_batch_major((dact @ W.T).reshape(T, N, -1)))
-    grads = _unstack(x_tm.T @ dact, hs[:-1].reshape(T * N, H).T @ dact, dact.sum(axis=0))
+    dWb = cache["x_ones"].T @ dact  # [dW; db], (D + 1, 4H)
+    grads = _unstack(dWb[:-1], hs[:-1].reshape(T * N, H).T @ dact, dWb[-1])
     return dx, dh_next, dc_next, grads
 
 
