@@ -28,7 +28,13 @@ from reference.char_lm.data import Vocabulary
 from reference.char_lm.train import train_numpy
 from reference.char_lm.twin import TorchCharLM
 from reference.datasets import LECTURE_CORPUS
-from reference.gradcheck import BACKWARD_ATOL_F64, FINITE_DIFF_RTOL, numerical_gradient, rel_error
+from reference.gradcheck import (
+    BACKWARD_ATOL_F64,
+    FINITE_DIFF_RTOL,
+    TRAINING_LOSS_MARGIN,
+    numerical_gradient,
+    rel_error,
+)
 
 PARAM_NAMES = ("Wf", "Uf", "bf", "Wi", "Ui", "bi", "Wo", "Uo", "bo", "Wc", "Uc", "bc", "Why", "by")
 # The order feedback walks the gradients in: the order a backward pass computes them.
@@ -53,11 +59,6 @@ CALL = "lstm_lm_backward(cache)"
 # that no path is negligible next to the tolerance, small enough that no gate saturates.
 PARAM_SCALE = 0.5
 STATE_SCALE = 0.5
-# The loss after training with the student's backward may exceed the reference's final
-# loss by at most this much (nats per character). Backward passes that only differ from
-# the exact gradient by a positive factor train as well (Adam ignores the scale); those
-# that get a gate's derivative or the accumulation over time wrong end far above it.
-TRAINING_LOSS_MARGIN = 0.25
 # The training run of ``check_training``, about half a second. Its batches are small
 # enough (N T V 4H < 2^18) that no matrix product is split over threads, which on a busy
 # machine would make the run many times slower.
