@@ -17,8 +17,6 @@ c.CourseDirectory.course_id = "rnn-course"
 # "not implemented yet", never as a NameError.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
-# Generating an assignment does not need a pre-registered gradebook entry.
-c.GenerateAssignment.force = False
 c.CourseDirectory.ignore = [
     ".ipynb_checkpoints",
     "*.pyc",
