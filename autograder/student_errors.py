@@ -25,6 +25,14 @@ def _short(text: str, limit: int = MAX_TEXT) -> str:
     return text if len(text) <= limit else text[:limit] + f"... ({len(text) - limit} more characters)"
 
 
+def _safe_text(value: Any, use_repr: bool = False) -> str:
+    """``str``/``repr`` of a student object, which may itself raise."""
+    try:
+        return repr(value) if use_repr else str(value)
+    except Exception:
+        return f"<unprintable {type(value).__name__}>"
+
+
 def _student_frames(
     tb: TracebackType | None, is_student: Callable[[FrameType], bool]
 ) -> list[dict[str, Any]]:
@@ -76,15 +84,15 @@ def describe_exception(exc: BaseException, is_student: Callable[[FrameType], boo
         function = where[-1]["function"] if where else ""
         return {"kind": "not_implemented", "message": "", "function": function, "where": where}
     if isinstance(exc, MemoryError) or (
-        isinstance(exc, RuntimeError) and any(w in str(exc) for w in _MEMORY_WORDS)
+        isinstance(exc, RuntimeError) and any(w in _safe_text(exc) for w in _MEMORY_WORDS)
     ):
         return {"kind": "memory", "where": where}
     if isinstance(exc, SystemExit):
-        return {"kind": "exit", "code": _short(repr(exc.code), 100), "where": where}
+        return {"kind": "exit", "code": _short(_safe_text(exc.code, use_repr=True), 100), "where": where}
     return {
         "kind": "exception",
         "type": type(exc).__name__,
-        "message": _short(exc),
+        "message": _short(_safe_text(exc)),
         "where": where,
     }
 

@@ -31,6 +31,9 @@ MAX_ARRAYS = 10_000
 _ARRAY_KINDS = frozenset("biufc")
 _LENGTH = struct.Struct(">Q")
 _HEADER = struct.Struct(">I")
+# Bound at import, before any student code could replace numpy's attributes.
+_NDARRAY = np.ndarray
+_GENERIC = np.generic
 
 
 class WireError(ValueError):
@@ -93,9 +96,9 @@ class _Encoder:
                     raise WireError(f"a dict key of type {_describe_type(key)} (only str keys)")
                 out[key] = self.tree(item, depth + 1)
             return {"d": out}
-        if isinstance(value, np.generic) and type(value).__module__ == "numpy":
+        if isinstance(value, _GENERIC) and type(value).__module__ == "numpy":
             return self._scalar(value, depth)
-        if kind is np.ndarray:
+        if kind is _NDARRAY:
             return self._array(value)
         if self._is_tensor(value):
             return self._array(_torch_tensor_to_numpy(value))

@@ -27,6 +27,7 @@ first sends ``{"ready": pid}``; then each request ``{"op": "call", ...}`` gets a
 from __future__ import annotations
 
 import builtins
+import gc
 import importlib
 import importlib.util
 import json
@@ -156,6 +157,15 @@ def _run_call(request: dict[str, Any], modules: dict[str, Any]) -> None:
     sys.stdout = sys.stderr = capture
     refused = ("reference", "autograder", *request["forbid"])
     guard.install(scratch, request["protected"], refused)
+    # Student code may patch builtins (isinstance, str, ...); the reply is built with the
+    # originals. The dict's methods are bound now for the same reason.
+    builtins_dict = builtins.__dict__
+    saved_builtins = dict(builtins_dict)
+    clear_builtins, update_builtins = builtins_dict.clear, builtins_dict.update
+
+    def restore_builtins() -> None:
+        clear_builtins()
+        update_builtins(saved_builtins)
 
     notes: list[str] = []
     syntax_error = None
@@ -171,17 +181,23 @@ def _run_call(request: dict[str, Any], modules: dict[str, Any]) -> None:
         try:
             exec(code, ns)
         except BaseException as exc:  # the student's cell failed at load time
+            students_builtins = dict(builtins_dict)
+            restore_builtins()
             error = describe(exc, is_student)
             if error["kind"] in ("refused", "refused_import", "memory", "exit"):
                 reply({"status": "error", "error": error})
+            clear_builtins()
+            update_builtins(students_builtins)
             notes.append(f"while your notebook was loading, {filename[1:-1]} raised "
                          f"{error.get('type', error['kind'])}: {error.get('message', '')}".rstrip(": "))
     try:
         value = probe(ns, *request["args"], **request["kwargs"])
     except BaseException as exc:
+        restore_builtins()
         error = syntax_error or describe(exc, is_student)
         error["notes"] = notes
         reply({"status": "error", "error": error})
+    restore_builtins()
     reply({"status": "ok", "value": value})
 
 
@@ -312,9 +328,11 @@ class Server:
 
     def _call(self, raw: bytes, request: dict[str, Any]) -> None:
         try:
-            if self._load_probes(request["probes"]) and self.spare is not None:
-                self.spare.discard()  # forked before the module existed here
-                self.spare = None
+            if self._load_probes(request["probes"]):
+                self._freeze()
+                if self.spare is not None:
+                    self.spare.discard()  # forked before the module existed here
+                    self.spare = None
             if not callable(getattr(self.modules[request["probes"]], request["probe"], None)):
                 raise LookupError(f"no probe {request['probe']!r} in {request['probes']}")
         except Exception:
@@ -327,7 +345,15 @@ class Server:
         spare.reap(kill=True)  # after answering: the child's exit is slow with torch loaded
         self.spare = _Spare(self.modules)
 
+    @staticmethod
+    def _freeze() -> None:
+        """Move every object so far out of the collector's reach: a child's garbage
+        collections then leave the parent's pages alone (fewer copy-on-write faults)."""
+        gc.collect()
+        gc.freeze()
+
     def serve(self) -> None:
+        self._freeze()
         self._send({"ready": os.getpid()})
         self.spare = _Spare(self.modules)
         try:

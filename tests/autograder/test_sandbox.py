@@ -271,3 +271,28 @@ def test_a_missing_probe_is_a_grader_error(sandbox, cells):
 
     with pytest.raises(GraderError, match="no probe 'nonexistent'"):
         sandbox(cells.solution("x = 1")).call("nonexistent")
+
+
+def test_patching_builtins_does_not_break_the_reply(sandbox, cells):
+    """Does a student's patched isinstance/len leave the result's encoding intact?"""
+    student = sandbox(
+        cells.solution("import builtins, numpy as np\n"
+                       "def f():\n"
+                       "    builtins.isinstance = lambda *a: True\n"
+                       "    builtins.len = lambda *a: 0\n"
+                       "    np.ndarray = object\n"
+                       "    return [np.arange(3.0), {'k': (1, 'two')}]")
+    )
+    array, extra = student.call("call", "f")
+    np.testing.assert_array_equal(array, [0.0, 1.0, 2.0])
+    assert extra == {"k": (1, "two")}
+
+
+def test_an_exception_that_cannot_be_printed_is_still_reported(sandbox, cells):
+    """Does an exception whose __str__ raises still become a student message?"""
+    student = sandbox(
+        cells.solution("class Odd(Exception):\n    def __str__(self):\n        raise RuntimeError('no')\n"
+                       "def f():\n    raise Odd()")
+    )
+    with pytest.raises(CheckFailed, match="your code raised Odd: <unprintable Odd>"):
+        student.call("call", "f")
