@@ -178,6 +178,11 @@ def _state(config: pytest.Config) -> GradingSession:
     return config.stash[_STATE_KEY]
 
 
+def grading_session(config: pytest.Config) -> GradingSession:
+    """This run's ``GradingSession``; a batch grader swaps in a long-lived worker pool."""
+    return _state(config)
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Start the sandbox workers now: their imports overlap with collection."""
     state = _state(session.config)
