@@ -212,13 +212,31 @@ def make_hook(
     return hook
 
 
-def purge_modules(prefixes: Iterable[str]) -> None:
+def module_index() -> dict[str, tuple[str, ...]]:
+    """Loaded module names grouped by top-level package (``{"torch": ("torch", ...)}``)."""
+    index: dict[str, list[str]] = {}
+    for name in sys.modules:
+        index.setdefault(name.partition(".")[0], []).append(name)
+    return {top: tuple(names) for top, names in index.items()}
+
+
+def purge_modules(prefixes: Iterable[str], index: dict[str, tuple[str, ...]] | None = None) -> None:
     """Drop ``prefix`` and ``prefix.*`` from ``sys.modules`` (the objects stay alive
-    wherever the grader's code already holds them)."""
+    wherever the grader's code already holds them).
+
+    With an ``index`` (``module_index()`` taken earlier in a forked parent) only the
+    indexed names are visited: walking all of ``sys.modules`` in a fresh fork touches
+    thousands of shared pages. A module loaded after the index was taken is caught by
+    the import hook instead.
+    """
     prefixes = tuple(prefixes)
-    for name in list(sys.modules):
-        if any(name == p or name.startswith(p + ".") for p in prefixes):
-            del sys.modules[name]
+    if index is None:
+        names = [n for n in sys.modules if any(n == p or n.startswith(p + ".") for p in prefixes)]
+    else:
+        names = [n for p in prefixes for n in index.get(p.partition(".")[0], ())
+                 if n == p or n.startswith(p + ".")]
+    for name in names:
+        sys.modules.pop(name, None)
 
 
 def purge_path(folders: Iterable[str]) -> None:
@@ -242,14 +260,19 @@ def disable_fork_exec() -> None:
     _posixsubprocess.fork_exec = _refuse_fork_exec
 
 
-def install(scratch: str, read_protected: Iterable[str], refused_modules: Iterable[str]) -> None:
+def install(
+    scratch: str,
+    read_protected: Iterable[str],
+    refused_modules: Iterable[str],
+    index: dict[str, tuple[str, ...]] | None = None,
+) -> None:
     """Purge the refused modules, then install the hook; irreversible for this process.
 
     ``_posixsubprocess`` is always refused as a fresh import and neutered in place.
     """
     refused_modules = tuple(refused_modules)
     read_protected = tuple(read_protected)
-    purge_modules(refused_modules)
+    purge_modules(refused_modules, index)
     purge_path(read_protected)
     disable_fork_exec()
     sys.addaudithook(make_hook(scratch, read_protected, (*refused_modules, "_posixsubprocess")))

@@ -98,12 +98,13 @@ def _data_size_kib() -> int:
     return 0
 
 
-def _set_limits(timeout: float, memory_mib: int) -> None:
+def _set_limits(timeout: float, memory_mib: int, data_kib: int) -> None:
+    """``data_kib`` is the data size at fork time, measured by the parent."""
     # CPU seconds are only a backstop (the parent enforces wall-clock time); every
     # thread counts, so allow one timeout's worth per core.
     cpu = int(math.ceil(timeout)) * max(1, os.cpu_count() or 1) + 1
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-    data = (_data_size_kib() * 1024) + memory_mib * 2**20
+    data = data_kib * 1024 + memory_mib * 2**20
     resource.setrlimit(resource.RLIMIT_DATA, (data, data))
     resource.setrlimit(resource.RLIMIT_FSIZE, (_FILE_SIZE_LIMIT, _FILE_SIZE_LIMIT))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
@@ -118,7 +119,25 @@ def _close_other_fds() -> None:
     os.closerange(_CHILD_RESULT_FD + 1, max(_CHILD_RESULT_FD + 1, min(soft, 65536)))
 
 
-def _run_call(request: dict[str, Any], modules: dict[str, Any]) -> None:
+class _ParentState:
+    """What the parent prepared for its children: probe modules, the module index and
+    the data size, all measured once instead of in every child."""
+
+    def __init__(self) -> None:
+        self.modules: dict[str, Any] = {}
+        self.module_index: dict[str, tuple[str, ...]] = {}
+        self.data_kib = 0
+
+    def freeze(self) -> None:
+        """Take the index and size, then move every object out of the collector's reach:
+        a child's garbage collections then leave the parent's pages alone."""
+        gc.collect()
+        self.module_index = guard.module_index()
+        gc.freeze()
+        self.data_kib = _data_size_kib()
+
+
+def _run_call(request: dict[str, Any], parent: _ParentState) -> None:
     """Everything a child does for one call; always ends in ``os._exit``."""
     # Bind what the reply needs now: student code may patch modules later.
     encode, write_frame, exit_now = wire.encode, wire.write_frame, os._exit
@@ -146,17 +165,17 @@ def _run_call(request: dict[str, Any], modules: dict[str, Any]) -> None:
         write_frame(_CHILD_RESULT_FD, data)
         exit_now(0)
 
-    module = modules[request["probes"]]
+    module = parent.modules[request["probes"]]
     probe = getattr(module, request["probe"])
     scratch = os.path.realpath(request["scratch"])
-    _set_limits(float(request["timeout"]), int(request["memory_mib"]))
+    _set_limits(float(request["timeout"]), int(request["memory_mib"]), parent.data_kib)
     os.chdir(scratch)
     tempfile.tempdir = scratch
     os.environ["TMPDIR"] = scratch
     os.environ["MPLBACKEND"] = "Agg"
     sys.stdout = sys.stderr = capture
     refused = ("reference", "autograder", *request["forbid"])
-    guard.install(scratch, request["protected"], refused)
+    guard.install(scratch, request["protected"], refused, parent.module_index)
     # Student code may patch builtins (isinstance, str, ...); the reply is built with the
     # originals. The dict's methods are bound now for the same reason.
     builtins_dict = builtins.__dict__
@@ -201,7 +220,7 @@ def _run_call(request: dict[str, Any], modules: dict[str, Any]) -> None:
     reply({"status": "ok", "value": value})
 
 
-def _child_main(request_fd: int, result_fd: int, modules: dict[str, Any]) -> None:
+def _child_main(request_fd: int, result_fd: int, parent: _ParentState) -> None:
     os.setpgid(0, 0)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -215,7 +234,7 @@ def _child_main(request_fd: int, result_fd: int, modules: dict[str, Any]) -> Non
     except EOFError:
         os._exit(0)  # the parent discarded this spare
     try:
-        _run_call(request, modules)
+        _run_call(request, parent)
     except BaseException:  # a fault in the grader's own set-up code, not the student's
         message = {"status": "grader_error", "message": traceback.format_exc(limit=8)}
         wire.write_frame(_CHILD_RESULT_FD, wire.encode(message))
@@ -225,7 +244,7 @@ def _child_main(request_fd: int, result_fd: int, modules: dict[str, Any]) -> Non
 class _Spare:
     """A child forked ahead of time, waiting for its request."""
 
-    def __init__(self, modules: dict[str, Any]) -> None:
+    def __init__(self, parent: _ParentState) -> None:
         request_r, self.request_w = os.pipe()
         self.result_r, result_w = os.pipe()
         self.pid = os.fork()
@@ -233,7 +252,7 @@ class _Spare:
             try:
                 os.close(self.request_w)
                 os.close(self.result_r)
-                _child_main(request_r, result_w, modules)
+                _child_main(request_r, result_w, parent)
             finally:
                 os._exit(_EXIT_NO_RESULT)
         os.close(request_r)
@@ -280,8 +299,12 @@ class _Spare:
             return {"outcome": "crashed", "signal": os.WTERMSIG(status)}, b""
         return {"outcome": "exited", "code": os.WEXITSTATUS(status)}, b""
 
-    def reap(self, kill: bool = True) -> int:
-        """Wait for the child (killing it first if asked); returns its wait status."""
+    def reap(self, kill: bool = True, wait: bool = True) -> int:
+        """Collect the child (killing it first if asked); returns its wait status.
+
+        With ``wait=False`` the child is only killed: tearing down a process that
+        imported torch takes milliseconds, which the next call need not wait for.
+        """
         if kill:
             try:
                 os.killpg(self.pid, signal.SIGKILL)
@@ -292,6 +315,8 @@ class _Spare:
                 os.close(fd)
             except OSError:
                 pass
+        if not wait:
+            return 0
         try:
             return os.waitpid(self.pid, 0)[1]
         except ChildProcessError:
@@ -304,8 +329,9 @@ class Server:
     def __init__(self, request_fd: int, response_fd: int) -> None:
         self.request_fd = request_fd
         self.response_fd = response_fd
-        self.modules: dict[str, Any] = {}
+        self.state = _ParentState()
         self.spare: _Spare | None = None
+        self.exited: list[int] = []
 
     def _send(self, envelope: dict[str, Any], payload: bytes | None = None) -> None:
         wire.write_frame(self.response_fd, wire.encode(envelope))
@@ -314,7 +340,7 @@ class Server:
 
     def _load_probes(self, spec: str) -> bool:
         """Import a probe module (a dotted name or a .py path); True if it was new."""
-        if spec in self.modules:
+        if spec in self.state.modules:
             return False
         if spec.endswith(".py"):
             name = "_grader_probes_" + str(abs(hash(spec)))
@@ -323,39 +349,45 @@ class Server:
             loader_spec.loader.exec_module(module)
         else:
             module = importlib.import_module(spec)
-        self.modules[spec] = module
+        self.state.modules[spec] = module
         return True
 
     def _call(self, raw: bytes, request: dict[str, Any]) -> None:
         try:
             if self._load_probes(request["probes"]):
-                self._freeze()
+                self.state.freeze()
                 if self.spare is not None:
                     self.spare.discard()  # forked before the module existed here
                     self.spare = None
-            if not callable(getattr(self.modules[request["probes"]], request["probe"], None)):
+            if not callable(getattr(self.state.modules[request["probes"]], request["probe"], None)):
                 raise LookupError(f"no probe {request['probe']!r} in {request['probes']}")
         except Exception:
             self._send({"outcome": "grader_error", "message": traceback.format_exc(limit=5)})
             return
-        spare, self.spare = self.spare or _Spare(self.modules), None
+        spare, self.spare = self.spare or _Spare(self.state), None
         # The wall-clock budget covers loading the cells and the probe itself.
         envelope, payload = spare.run(raw, float(request["timeout"]), int(request["max_bytes"]))
         self._send(envelope, payload if envelope["outcome"] == "reply" else None)
-        spare.reap(kill=True)  # after answering: the child's exit is slow with torch loaded
-        self.spare = _Spare(self.modules)
+        spare.reap(kill=True, wait=False)
+        self.exited.append(spare.pid)
+        self.spare = _Spare(self.state)
 
-    @staticmethod
-    def _freeze() -> None:
-        """Move every object so far out of the collector's reach: a child's garbage
-        collections then leave the parent's pages alone (fewer copy-on-write faults)."""
-        gc.collect()
-        gc.freeze()
+    def _collect_exited(self, block: bool = False) -> None:
+        """Reap children killed after earlier calls (without blocking, unless asked)."""
+        still_running = []
+        for pid in self.exited:
+            try:
+                done, _ = os.waitpid(pid, 0 if block else os.WNOHANG)
+            except ChildProcessError:
+                continue
+            if not done:
+                still_running.append(pid)
+        self.exited = still_running
 
     def serve(self) -> None:
-        self._freeze()
+        self.state.freeze()
         self._send({"ready": os.getpid()})
-        self.spare = _Spare(self.modules)
+        self.spare = _Spare(self.state)
         try:
             while True:
                 try:
@@ -363,6 +395,7 @@ class Server:
                 except EOFError:
                     return
                 request = wire.decode(raw)
+                self._collect_exited()
                 if request.get("op") == "call":
                     self._call(raw, request)
                 elif request.get("op") == "ping":
@@ -372,6 +405,7 @@ class Server:
         finally:
             if self.spare is not None:
                 self.spare.discard()
+            self._collect_exited(block=True)
 
 
 def main() -> None:
