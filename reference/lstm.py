@@ -12,20 +12,21 @@ One step, row vectors, ``s`` the logistic sigmoid:
 
 Parameters: ``Wf, Wi, Wo, Wc`` (D, H), ``Uf, Ui, Uo, Uc`` (H, H), ``bf, bi, bo, bc`` (H,).
 Every call stacks them once into W (D, 4H), U (H, 4H), b (4H,) with the gate blocks in
-the order of ``GATES``, so a step is one ``h @ U`` matmul and the input projection of a
-whole sequence is one ``x @ W`` matmul. Shapes: N batch, T time, D input, H hidden.
-The dtype follows the inputs (float32 stays float32).
+the order of ``GATES``: the input projection of a whole sequence is one ``x @ W`` matmul,
+a step is one ``h @ U`` matmul, and the backward pass forms dx, dW, db and dU with single
+matmuls after its loop. The gate activations themselves are kept gate-major, (4, ..., H),
+so that the elementwise work of a step runs over contiguous blocks.
+Shapes: N batch, T time, D input, H hidden. The dtype follows the inputs (float32 stays
+float32).
 """
 from __future__ import annotations
-
-from typing import NamedTuple
 
 import numpy as np
 import torch
 from torch import nn
 
 from reference import _torch_io
-from reference.functional import tanh_grad_from_output
+from reference.functional import sigmoid, sigmoid_grad_from_output, tanh_grad_from_output
 
 # Order of the gate blocks in the stacked weights: the three sigmoid gates, then tanh.
 GATES = ("f", "i", "o", "g")
@@ -76,58 +77,29 @@ def _unstack(dW: np.ndarray, dU: np.ndarray, db: np.ndarray) -> dict[str, np.nda
     return grads
 
 
-def _split(stacked: np.ndarray) -> dict[str, np.ndarray]:
-    """Views of the gate blocks of ``stacked`` (..., 4H), keyed by gate name."""
+def _gate_major(stacked: np.ndarray) -> np.ndarray:
+    """(..., 4H) -> (4, ..., H) view: the blocks of gates stored side by side."""
     H = stacked.shape[-1] // 4
-    return {gate: stacked[..., k * H : (k + 1) * H] for k, gate in enumerate(GATES)}
+    return np.moveaxis(stacked.reshape(*stacked.shape[:-1], 4, H), -2, 0)
 
 
 # ---------------------------------------------------------------------------------------
-# The cell's math, written once and shared by the step and the sequence passes.
-#
-# All four gates are activated in one vectorised pass over the stacked (N, 4H) block,
-# y = k * tanh(k * a) + m, with k = m = 1/2 on the sigmoid gates (sigmoid(a) equals
-# (1 + tanh(a / 2)) / 2, as in reference.functional.sigmoid) and k = 1, m = 0 on g.
-# Its derivative, from the output, is k**2 - (y - m)**2: s * (1 - s) on the sigmoid
-# gates and 1 - g**2 on g. Whole rows stay contiguous, which is what makes it fast.
-
-
-class _Activation(NamedTuple):
-    """k, m and k**2 of the stacked activation, each tiled to (N, 4H), in GATES order.
-
-    Full-size arrays rather than (4H,) rows: ufuncs run faster without broadcasting.
-    """
-
-    k: np.ndarray
-    m: np.ndarray
-    k_squared: np.ndarray
-
-    @classmethod
-    def build(cls, N: int, H: int, dtype) -> "_Activation":
-        k = np.tile(np.repeat(np.array([0.5, 0.5, 0.5, 1.0], dtype=dtype), H), (N, 1))
-        m = np.tile(np.repeat(np.array([0.5, 0.5, 0.5, 0.0], dtype=dtype), H), (N, 1))
-        return cls(k, m, k * k)
+# The cell's math, written once and shared by the step and the sequence passes. The
+# gates travel gate-major, as (4, N, H) blocks in GATES order, so that every elementwise
+# operation below runs over contiguous memory.
 
 
 def _cell_forward(
-    act: np.ndarray,
-    c_prev: np.ndarray,
-    c: np.ndarray,
-    tanh_c: np.ndarray,
-    h: np.ndarray,
-    activation: _Activation,
+    act: np.ndarray, c_prev: np.ndarray, c: np.ndarray, tanh_c: np.ndarray, h: np.ndarray
 ) -> None:
-    """One step from the pre-activations, all in place.
+    """One step from the pre-activations, in place.
 
-    act: (N, 4H) pre-activations ``x W + h_prev U + b`` in, gate activations
-    [f, i, o, g] out. c_prev: (N, H). Writes c, tanh(c) and h, each (N, H).
+    act: (4, N, H) pre-activations ``x W + h_prev U + b`` of f, i, o, g in, their
+    activations out. c_prev: (N, H). Writes c, tanh(c) and h, each (N, H).
     """
-    H = c.shape[-1]
-    np.multiply(act, activation.k, out=act)
-    np.tanh(act, out=act)
-    np.multiply(act, activation.k, out=act)
-    act += activation.m
-    f, i, o, g = (act[:, j * H : (j + 1) * H] for j in range(4))
+    act[:3] = sigmoid(act[:3])
+    np.tanh(act[3], out=act[3])
+    f, i, o, g = act
     np.multiply(f, c_prev, out=c)
     c += i * g
     np.tanh(c, out=tanh_c)
@@ -141,29 +113,22 @@ def _cell_backward(
     c_prev: np.ndarray,
     tanh_c: np.ndarray,
     dact: np.ndarray,
-    activation: _Activation,
 ) -> np.ndarray:
-    """Backward of ``_cell_forward`` for one step.
+    """Backward of ``_cell_forward``.
 
     dh, dc: (N, H) upstream gradients on h and on c (the path from c to h is added
-    here). act: (N, 4H) gate activations. Writes into dact (N, 4H) the gradient on the
-    pre-activations and returns dc_prev (N, H).
+    here). act: (4, N, H) gate activations. Writes into dact (4, N, H) the gradient on
+    the pre-activations and returns dc_prev (N, H).
     """
-    H = dh.shape[-1]
-    f, i, o, g = (act[:, j * H : (j + 1) * H] for j in range(4))
-    dc_total = tanh_grad_from_output(tanh_c)
-    dc_total *= o
-    dc_total *= dh
-    dc_total += dc
-    np.multiply(dc_total, c_prev, out=dact[:, :H])  # on f
-    np.multiply(dc_total, g, out=dact[:, H : 2 * H])  # on i
-    np.multiply(dh, tanh_c, out=dact[:, 2 * H : 3 * H])  # on o
-    np.multiply(dc_total, i, out=dact[:, 3 * H :])  # on g
-    slope = act - activation.m
-    np.square(slope, out=slope)
-    np.subtract(activation.k_squared, slope, out=slope)  # derivative of the activation, (N, 4H)
-    dact *= slope
-    return dc_total * f
+    f, i, o, g = act
+    dc = dc + dh * o * tanh_grad_from_output(tanh_c)
+    np.multiply(dc, c_prev, out=dact[0])  # on f
+    np.multiply(dc, g, out=dact[1])  # on i
+    np.multiply(dh, tanh_c, out=dact[2])  # on o
+    np.multiply(dc, i, out=dact[3])  # on g
+    dact[:3] *= sigmoid_grad_from_output(act[:3])
+    dact[3] *= tanh_grad_from_output(g)
+    return dc * f
 
 
 # ---------------------------------------------------------------------------------------
@@ -177,15 +142,15 @@ def step_forward(
 
     Inputs: x (N, D), h_prev (N, H), c_prev (N, H), params as in ``init_params``.
     Returns h (N, H), c (N, H) and a cache dict with ``"x", "h_prev", "c_prev"``,
-    ``"act"`` (N, 4H) the gate activations stacked in GATES order, views ``"f", "i",
-    "o", "g"`` (N, H) of it, ``"c"``, ``"tanh_c"`` (N, H) and the stacked ``"W", "U"``.
+    ``"act"`` (4, N, H) the gate activations in GATES order, its views ``"f", "i",
+    "o", "g"`` (N, H), ``"c"``, ``"tanh_c"`` (N, H) and the stacked ``"W", "U"``.
     """
     W, U, b = _stack(params)
-    act = x @ W + h_prev @ U + b  # (N, 4H)
+    act = np.ascontiguousarray(_gate_major(x @ W + h_prev @ U + b))  # (4, N, H)
     N, H = h_prev.shape
     c, tanh_c, h = (np.empty((N, H), dtype=act.dtype) for _ in range(3))
-    _cell_forward(act, c_prev, c, tanh_c, h, _Activation.build(N, H, act.dtype))
-    cache = {"x": x, "h_prev": h_prev, "c_prev": c_prev, "act": act, **_split(act)}
+    _cell_forward(act, c_prev, c, tanh_c, h)
+    cache = {"x": x, "h_prev": h_prev, "c_prev": c_prev, "act": act, **dict(zip(GATES, act))}
     cache.update(c=c, tanh_c=tanh_c, W=W, U=U)
     return h, c, cache
 
@@ -199,19 +164,18 @@ def step_backward(
     Returns dx (N, D), dh_prev (N, H), dc_prev (N, H) and grads (keys of params).
     """
     act = cache["act"]
-    dact = np.empty_like(act)  # (N, 4H)
-    N, H4 = act.shape
-    activation = _Activation.build(N, H4 // 4, act.dtype)
-    dc_prev = _cell_backward(dh, dc, act, cache["c_prev"], cache["tanh_c"], dact, activation)
-    dx = dact @ cache["W"].T
-    dh_prev = dact @ cache["U"].T
-    grads = _unstack(cache["x"].T @ dact, cache["h_prev"].T @ dact, dact.sum(axis=0))
+    _, N, H = act.shape
+    dact_rows = np.empty((N, 4 * H), dtype=act.dtype)  # the gates side by side
+    dc_prev = _cell_backward(dh, dc, act, cache["c_prev"], cache["tanh_c"], _gate_major(dact_rows))
+    dx = dact_rows @ cache["W"].T
+    dh_prev = dact_rows @ cache["U"].T
+    grads = _unstack(cache["x"].T @ dact_rows, cache["h_prev"].T @ dact_rows, dact_rows.sum(axis=0))
     return dx, dh_prev, dc_prev, grads
 
 
 # ---------------------------------------------------------------------------------------
-# A whole sequence. Internally time-major, so that every step works on contiguous
-# (N, .) blocks; the cache exposes (N, T, H) views of the same arrays.
+# A whole sequence: time-major states, gate-major gates, so that every step works on
+# contiguous blocks. The cache exposes (N, T, H) views of the same arrays.
 
 
 def _batch_major(a: np.ndarray) -> np.ndarray:
@@ -239,35 +203,35 @@ def forward(
         "h", "c"               (N, T, H) hidden and cell state of every step
         "i", "f", "o", "g"     (N, T, H) gate activations of every step (g: candidate)
         "tanh_c"               (N, T, H)
-        "act"                  (T, N, 4H) the gates stacked in GATES order, time-major
+        "act"                  (4, T, N, H) the gates in GATES order, gate-major
         "hs", "cs"             (T + 1, N, H) time-major states, h0 and c0 first
-        "x", "W", "U"          for the backward pass (W, U stacked in GATES order),
         "x_ones"               (T * N, D + 1) time-major x with a column of ones
+        "x", "W", "U"          the input and the weights stacked (D, 4H), (H, 4H)
 
-    The (N, T, H) entries (and h) are views of the time-major arrays.
+    The (N, T, H) entries (and h) are views of the time-major and gate-major arrays.
     """
     N, T, D = x.shape
     H = h0.shape[-1]
     W, U, b = _stack(params)
-    # The input projection of every step, bias included, in one matmul: [x, 1] @ [W; b].
-    # It becomes the gates in place.
-    x_ones = _with_ones(x.swapaxes(0, 1).reshape(T * N, D))  # (T*N, D + 1), time-major
-    act = (x_ones @ np.concatenate([W, b[None]])).reshape(T, N, 4 * H)
+    # The input projection of every step, bias included: [x, 1] @ [W; b], one matmul
+    # per gate (4, T * N, H). It becomes the gates in place.
+    x_ones = _with_ones(x.swapaxes(0, 1).reshape(T * N, D))
+    act = np.matmul(x_ones, _gate_major(np.concatenate([W, b[None]])))
     dtype = np.result_type(act, h0, c0)
-    act = act.astype(dtype, copy=False)
+    act = act.astype(dtype, copy=False).reshape(4, T, N, H)
     hs, cs = (np.empty((T + 1, N, H), dtype=dtype) for _ in range(2))
     tanh_c = np.empty((T, N, H), dtype=dtype)
     hs[0], cs[0] = h0, c0
-    recurrent = np.empty((N, 4 * H), dtype=dtype)
-    activation = _Activation.build(N, H, dtype)
+    recurrent = np.empty((N, 4 * H), dtype=dtype)  # h_prev @ U, the gates side by side
+    recurrent_gates = _gate_major(recurrent)  # (4, N, H) view
     for t in range(T):
         np.matmul(hs[t], U, out=recurrent)
-        act[t] += recurrent
-        _cell_forward(act[t], cs[t], cs[t + 1], tanh_c[t], hs[t + 1], activation)
+        act[:, t] += recurrent_gates
+        _cell_forward(act[:, t], cs[t], cs[t + 1], tanh_c[t], hs[t + 1])
     h = _batch_major(hs[1:])
     cache = {"h": h, "c": _batch_major(cs[1:]), "tanh_c": _batch_major(tanh_c)}
-    cache.update({gate: _batch_major(view) for gate, view in _split(act).items()})
-    cache.update(act=act, hs=hs, cs=cs, x=x, x_ones=x_ones, W=W, U=U)
+    cache.update({gate: _batch_major(a) for gate, a in zip(GATES, act)})
+    cache.update(act=act, hs=hs, cs=cs, x_ones=x_ones, x=x, W=W, U=U)
     return h, cache
 
 
@@ -281,17 +245,18 @@ def backward(
     """
     act, hs, cs, W, U = (cache[key] for key in ("act", "hs", "cs", "W", "U"))
     tanh_c = _batch_major(cache["tanh_c"])  # (T, N, H)
-    T, N, H4 = act.shape
-    H = H4 // 4
-    activation = _Activation.build(N, H, act.dtype)
-    dact = np.empty_like(act)  # (T, N, 4H)
+    _, T, N, H = act.shape
+    dact = np.empty((T, N, 4 * H), dtype=act.dtype)  # every step's gates side by side
+    dact_gates = _gate_major(dact)  # (4, T, N, H) view
+    dact_step = np.empty((4, N, H), dtype=act.dtype)
     dh_next = np.zeros((N, H), dtype=act.dtype)
     dc_next = np.zeros((N, H), dtype=act.dtype)
     for t in reversed(range(T)):
         dh_t = dh[:, t] + dh_next
-        dc_next = _cell_backward(dh_t, dc_next, act[t], cs[t], tanh_c[t], dact[t], activation)
+        dc_next = _cell_backward(dh_t, dc_next, act[:, t], cs[t], tanh_c[t], dact_step)
+        dact_gates[:, t] = dact_step
         np.matmul(dact[t], U.T, out=dh_next)
-    dact = dact.reshape(T * N, H4)
+    dact = dact.reshape(T * N, 4 * H)
     dx = np.ascontiguousarray(_batch_major((dact @ W.T).reshape(T, N, -1)))
     dWb = cache["x_ones"].T @ dact  # [dW; db], (D + 1, 4H)
     grads = _unstack(dWb[:-1], hs[:-1].reshape(T * N, H).T @ dact, dWb[-1])
