@@ -174,18 +174,14 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-def _state(config: pytest.Config) -> GradingSession:
-    return config.stash[_STATE_KEY]
-
-
 def grading_session(config: pytest.Config) -> GradingSession:
     """This run's ``GradingSession``; a batch grader swaps in a long-lived worker pool."""
-    return _state(config)
+    return config.stash[_STATE_KEY]
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Start the sandbox workers now: their imports overlap with collection."""
-    state = _state(session.config)
+    state = grading_session(session.config)
     if state.prestart and not session.config.option.collectonly:
         state.pool.prestart(sandbox.default_preload(), sandbox.default_preload(("torch",)))
 
@@ -198,14 +194,14 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 @pytest.fixture(scope="session")
 def student(request: pytest.FixtureRequest):
     """Factory: ``student("01_gru", forbid=("torch",), files=(...), timeout=..., memory_mib=...)``."""
-    return _state(request.config).student
+    return grading_session(request.config).student
 
 
 @pytest.fixture
 def grading_seed(request: pytest.FixtureRequest) -> int:
     """A seed for hidden checks, fixed by the submission's solution cells and the check."""
     exercise = exercise_of(request.node)
-    return grading_seed_for(exercise, _state(request.config).digest(exercise), check_name(request.node))
+    return grading_seed_for(exercise, grading_session(request.config).digest(exercise), check_name(request.node))
 
 
 def _message(call: pytest.CallInfo, report: pytest.TestReport) -> str:
@@ -250,12 +246,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
             hidden=item.get_closest_marker("hidden") is not None,
         )
         item.stash[RESULT_KEY] = result
-        _state(item.config).results.append(result)
+        grading_session(item.config).results.append(result)
     return report
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
-    state = _state(config)
+    state = grading_session(config)
     if not state.results:
         return
     terminalreporter.section("grade report")
@@ -273,7 +269,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int):
-    state = _state(session.config)
+    state = grading_session(session.config)
     if session.exitstatus == pytest.ExitCode.OK and any(not r.passed for r in state.results):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
     try:
