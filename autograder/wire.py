@@ -28,6 +28,7 @@ MAGIC = b"AGW1"
 MAX_MESSAGE_BYTES = 64 * 2**20
 MAX_DEPTH = 64
 MAX_ARRAYS = 10_000
+_MAX_INT = 10**4000  # JSON readers refuse longer integers anyway
 _ARRAY_KINDS = frozenset("biufc")
 _LENGTH = struct.Struct(">Q")
 _HEADER = struct.Struct(">I")
@@ -80,7 +81,7 @@ class _Encoder:
         if value is None or kind is bool or kind is str:
             return value
         if kind is int:
-            if abs(value) >= 10**4000:
+            if abs(value) >= _MAX_INT:
                 raise WireError("an integer with more than 4000 digits")
             return value
         if kind is float:

@@ -296,3 +296,18 @@ def test_an_exception_that_cannot_be_printed_is_still_reported(sandbox, cells):
     )
     with pytest.raises(CheckFailed, match="your code raised Odd: <unprintable Odd>"):
         student.call("call", "f")
+
+
+def test_a_lost_worker_costs_one_call_and_is_replaced(sandbox, cells, pool):
+    """When the worker process itself dies, does only that call fail and the next one work?"""
+    import os
+    import signal
+
+    from autograder.sandbox import default_preload
+
+    student = sandbox(cells.solution("def f():\n    return 1"))
+    assert student.call("call", "f") == 1
+    os.killpg(pool.get(default_preload(("torch",))).process.pid, signal.SIGKILL)
+    with pytest.raises(CheckFailed, match="crashed"):
+        student.call("call", "f")
+    assert student.call("call", "f") == 1
