@@ -64,10 +64,16 @@ def test_exits_and_crashes_are_reported(sandbox, cells, body, pattern):
 
 
 def test_a_memory_bomb_hits_the_limit(sandbox, cells):
-    """Does allocating far too much memory fail with the memory limit in the message?"""
-    student = sandbox(cells.solution("import numpy as np\ndef f():\n    return np.ones(2**31).sum()"), memory_mib=64)
+    """Does 200 MiB fail under a 64 MiB limit (while 8 MiB is fine), naming the limit?"""
+    student = sandbox(
+        cells.solution("import numpy as np\ndef f(mib):\n    return float(np.ones(mib * 2**17).sum())"),
+        memory_mib=64,
+    )
+    assert student.call("call", "f", 8) == 8 * 2**17
     with pytest.raises(CheckFailed, match="used more than 64 MiB"):
-        student.call("call", "f")
+        student.call("call", "f", 200)
+    with pytest.raises(CheckFailed, match="used more than 64 MiB"):
+        student.call("call", "f", 2**20)
 
 
 def test_printing_megabytes_is_truncated(sandbox, cells):
