@@ -365,6 +365,13 @@ def rng() -> np.random.Generator:
     return np.random.default_rng(SEED)
 
 
+@pytest.fixture
+def torch_seed() -> int:
+    """Seeds torch's global generator, which torch.nn modules draw their weights from."""
+    torch.manual_seed(SEED)
+    return SEED
+
+
 @pytest.fixture(params=SHAPES, ids=lambda s: "N{}-T{}-D{}-H{}".format(*s))
 def shape(request) -> tuple[int, int, int, int]:
     return request.param

@@ -85,7 +85,7 @@ def test_cache_exposes_every_gate(rng):
     np.testing.assert_array_equal(h, cache["h"])
 
 
-def test_params_from_torch_names_and_sums_biases():
+def test_params_from_torch_names_and_sums_biases(torch_seed):
     """Are torch's i, f, g, o blocks mapped to Wi.., Wf.., Wc.., Wo.. with b = b_ih + b_hh?"""
     module = nn.LSTM(2, 3, dtype=torch.float64)
     params = lstm.params_from_torch(module)
@@ -98,7 +98,7 @@ def test_params_from_torch_names_and_sums_biases():
         np.testing.assert_array_equal(params["b" + gate], bias.detach().numpy())
 
 
-def test_params_from_torch_without_bias_has_zero_biases():
+def test_params_from_torch_without_bias_has_zero_biases(torch_seed):
     """Does a module built with bias=False convert with zero biases?"""
     params = lstm.params_from_torch(nn.LSTM(2, 3, bias=False))
     for gate in "fioc":
@@ -106,16 +106,18 @@ def test_params_from_torch_without_bias_has_zero_biases():
 
 
 @pytest.mark.parametrize(
-    "module, layer, error",
+    "make_module, layer, error",
     [
-        (nn.LSTM(2, 3, bidirectional=True), 0, ValueError),
-        (nn.LSTM(2, 3, proj_size=2), 0, ValueError),
-        (nn.LSTM(2, 3, num_layers=2), 2, IndexError),
-        (nn.GRU(2, 3), 0, TypeError),
+        (lambda: nn.LSTM(2, 3, bidirectional=True), 0, ValueError),
+        (lambda: nn.LSTM(2, 3, proj_size=2), 0, ValueError),
+        (lambda: nn.LSTM(2, 3, num_layers=2), 2, IndexError),
+        (lambda: nn.GRU(2, 3), 0, TypeError),
     ],
     ids=["bidirectional", "projection", "missing-layer", "not-an-lstm"],
 )
-def test_params_from_torch_rejects_what_it_cannot_convert(module, layer, error):
+def test_params_from_torch_rejects_what_it_cannot_convert(
+    torch_seed, make_module, layer, error
+):
     """Is a module with no counterpart here refused with a clear error?"""
     with pytest.raises(error):
-        lstm.params_from_torch(module, layer=layer)
+        lstm.params_from_torch(make_module(), layer=layer)

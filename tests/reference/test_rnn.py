@@ -74,7 +74,7 @@ def test_cache_holds_every_hidden_state(rng):
     np.testing.assert_array_equal(h, cache["h"])
 
 
-def test_params_from_torch_names_and_sums_biases():
+def test_params_from_torch_names_and_sums_biases(torch_seed):
     """Are weight_ih and weight_hh transposed into Wx and Wh, with b = b_ih + b_hh?"""
     module = nn.RNN(2, 3, dtype=torch.float64)
     params = rnn.params_from_torch(module)
@@ -85,15 +85,15 @@ def test_params_from_torch_names_and_sums_biases():
 
 
 @pytest.mark.parametrize(
-    "module, error",
+    "make_module, error",
     [
-        (nn.RNN(2, 3, nonlinearity="relu"), ValueError),
-        (nn.RNN(2, 3, bidirectional=True), ValueError),
-        (nn.LSTM(2, 3), TypeError),
+        (lambda: nn.RNN(2, 3, nonlinearity="relu"), ValueError),
+        (lambda: nn.RNN(2, 3, bidirectional=True), ValueError),
+        (lambda: nn.LSTM(2, 3), TypeError),
     ],
     ids=["relu", "bidirectional", "not-an-rnn"],
 )
-def test_params_from_torch_rejects_what_it_cannot_convert(module, error):
+def test_params_from_torch_rejects_what_it_cannot_convert(torch_seed, make_module, error):
     """Is a module with no counterpart here refused with a clear error?"""
     with pytest.raises(error):
-        rnn.params_from_torch(module)
+        rnn.params_from_torch(make_module())
