@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from reference.trend import one_thread, train_full_batch
+from reference.trend_setup import one_thread, train_full_batch
 
 CLASS_NAME = "TrendClassifier"
 LSTM_PREFIX = "lstm."
