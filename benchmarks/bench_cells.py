@@ -7,8 +7,10 @@ every parameter gradient) against ``torch.nn.{LSTM,GRU,RNN}`` forward + autograd
 backward (inputs and initial states requiring grad, so both compute the same gradients)
 at N=64, T=40, D=32, H=128 in float32. The runs alternate (NumPy then torch, then the
 other way round) so that a busy machine slows both alike; the table reports each side's
-median and the median of the per-round ratios. The GRU is the reset-after variant, the
-one nn.GRU computes. NumPy's BLAS and torch get the same number of threads.
+median and the median of the per-round ratios, plus each side's fastest run (closest to
+an idle machine; the load average is printed too, since other processes skew all of
+this). The GRU is the reset-after variant, the one nn.GRU computes. NumPy's BLAS and
+torch get the same number of threads.
 """
 from __future__ import annotations
 
@@ -83,7 +85,10 @@ def main(argv: list[str] | None = None) -> None:
 
     print(f"N={N} T={T} D={D} H={H} float32; numpy (BLAS) and torch threads: {args.threads}; "
           f"{args.rounds} interleaved rounds after {args.warmup} warm-up")
-    print(f"{'cell':<6}{'numpy ms':>10}{'torch ms':>10}{'numpy/torch':>13}")
+    print("load average at start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+    print("medians of the timed rounds; min: the fastest round (ms)")
+    header = ("cell", "numpy ms", "torch ms", "numpy/torch", "numpy min", "torch min")
+    print(f"{header[0]:<6}" + "".join(f"{h:>12}" for h in header[1:]))
     for cell in CELLS:
         runs = {"numpy": numpy_run(cell), "torch": torch_run(cell)}
         times = {"numpy": [], "torch": []}
@@ -94,8 +99,11 @@ def main(argv: list[str] | None = None) -> None:
                 if k >= args.warmup:
                     times[side].append(elapsed)
         ratio = statistics.median(a / b for a, b in zip(times["numpy"], times["torch"]))
-        numpy_ms, torch_ms = (1e3 * statistics.median(times[side]) for side in ("numpy", "torch"))
-        print(f"{cell:<6}{numpy_ms:>10.2f}{torch_ms:>10.2f}{ratio:>13.2f}")
+        medians = [1e3 * statistics.median(times[side]) for side in ("numpy", "torch")]
+        fastest = [1e3 * min(times[side]) for side in ("numpy", "torch")]
+        row = (*medians, ratio, *fastest)
+        print(f"{cell:<6}" + "".join(f"{value:>12.2f}" for value in row))
+    print("load average at end:   {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
 if __name__ == "__main__":
