@@ -6,7 +6,9 @@ Modules, one job each:
     backends    where gradients come from: ``"autograd"``, ``"reference"``, ``"student"``
     exercise4   exercise 4's functions read from its notebook (for ``"student"``)
     controller  ``PlaygroundController``: training, progress, sampling, settings
-    widgets     ``PlaygroundUI``: ipywidgets controls that drive a controller
+    plots       the loss curve and the gate heatmaps as PNG bytes
+    widgets     ``PlaygroundUI``: ipywidgets controls that drive a controller (import
+                it from ``playground.widgets``: ipywidgets is needed only there)
 
 Nothing here needs the answer key: the ``"reference"`` backend imports ``reference``
 only when it is chosen. Shape legend: N batch, T time steps, H hidden units, V vocabulary.
