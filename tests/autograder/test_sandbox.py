@@ -317,3 +317,12 @@ def test_a_lost_worker_costs_one_call_and_is_replaced(sandbox, cells, pool):
     with pytest.raises(CheckFailed, match="crashed"):
         student.call("call", "f")
     assert student.call("call", "f") == 1
+
+
+def test_released_files_are_copied_next_to_the_students_code(sandbox, cells, tmp_path):
+    """Does a file the notebook needs appear in its working directory, and a missing one fail?"""
+    (tmp_path / "weights.txt").write_text("42")
+    reader = cells.solution("def f():\n    return open('weights.txt').read()")
+    assert sandbox(reader, files=("weights.txt",)).call("call", "f") == "42"
+    with pytest.raises(CheckFailed, match="the file absent.pt that this notebook needs is missing"):
+        sandbox(reader, files=("absent.pt",)).call("call", "f")
