@@ -19,6 +19,7 @@ import numpy as np
 from autograder.compare import mismatch, mismatch_array
 from autograder.diagnose import diagnose
 from autograder.errors import CheckFailed
+from autograder.expected import precomputed
 from autograder.mistakes.ex01_gru import MISTAKES
 from reference import gru as answer_key
 from reference.gradcheck import FLOAT32_ATOL, FORWARD_ATOL_F64
@@ -91,6 +92,7 @@ def make_case(seed: int, input_size: int, hidden_size: int, steps: int, with_h_p
 # Expected values: the only place that calls the answer key ----------------------------
 
 
+@precomputed
 def expected_states(case: Case) -> list[np.ndarray]:
     """The lecture GRU's states for ``case``: T + 1 arrays (H,), the start state first.
 

@@ -22,6 +22,7 @@ import torch
 from autograder.compare import describe, mismatch_array
 from autograder.diagnose import Mistake, diagnose
 from autograder.errors import CheckFailed
+from autograder.expected import precomputed
 from autograder.mistakes.ex04_lstm_backward import MISTAKES
 from reference.char_lm import numpy_model as answer_key
 from reference.char_lm.data import Vocabulary
@@ -101,6 +102,7 @@ CONFIDENT = CaseSpec(seed=405, N=2, T=4, V=5, H=24)
 # Expected values: the only place that calls the answer key -----------------------------
 
 
+@precomputed
 def _reference_gradients(case: dict) -> dict[str, np.ndarray]:
     """The reference backward's gradients: the 14 parameters, ``dh0`` and ``dc0``."""
     _, cache = answer_key.forward(*_arguments(case), cell="lstm")
@@ -108,6 +110,7 @@ def _reference_gradients(case: dict) -> dict[str, np.ndarray]:
     return {**grads, "dh0": dh0, "dc0": dc0}
 
 
+@precomputed
 def _autograd_gradients(case: dict) -> dict[str, np.ndarray]:
     """Gradients of the same loss by torch autograd of the reference's twin, float64."""
     model = TorchCharLM(case["params"], cell="lstm")
@@ -122,6 +125,7 @@ def _reference_loss(params, inputs, targets, h0, c0) -> float:
     return float(answer_key.forward(params, inputs, targets, h0, c0, cell="lstm")[0])
 
 
+@precomputed
 def _notebook_cache(case: dict) -> dict:
     """The cache the notebook's ``lstm_lm_forward`` builds for ``case`` (see its
     docstring), assembled from the reference forward pass: what mistakes are run on."""
@@ -153,6 +157,7 @@ def _corpus_loss(params: dict[str, np.ndarray], text: str) -> float:
     return _reference_loss(params, encoded[None, :-1], encoded[None, 1:], zeros, zeros)
 
 
+@precomputed
 @functools.lru_cache(maxsize=4)
 def _reference_training_loss(text: str, **config) -> float:
     """The corpus loss after the reference trains with the training check's config."""
