@@ -97,20 +97,26 @@ class AutogradBackend(Backend):
 
     def gradients(self, inputs, targets, state):
         logits, state = self.model(torch.as_tensor(inputs), state)  # (N, T, V)
-        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), torch.as_tensor(targets).reshape(-1))
+        V = logits.shape[-1]
+        loss = F.cross_entropy(logits.reshape(-1, V), torch.as_tensor(targets).reshape(-1))
         self.model.zero_grad(set_to_none=True)
         loss.backward()
         return float(loss.detach()), tuple(s.detach() for s in state)
 
 
-def _set_grads(model: CharModel, packed: dict[str, torch.Tensor], d_output: tuple) -> None:
-    """Write gradients in the torch cell's layout (``weight_ih`` ...) and the output
-    layer's ``(dWhy, dby)`` (row-vector layout) into ``.grad``."""
+def _set_grads(model: CharModel, packed: dict, d_why: np.ndarray, d_by: np.ndarray) -> None:
+    """Write gradients into ``.grad``: the cell's in its own layout (``packed``, arrays
+    keyed ``weight_ih`` ... like its parameters), the output layer's as ``dWhy`` (H, V)
+    and ``dby`` (V,)."""
     for name, param in model.cell.named_parameters():
-        param.grad = packed[name].to(DTYPE).reshape(param.shape).clone()
-    d_why, d_by = d_output
-    model.output.weight.grad = torch.as_tensor(np.ascontiguousarray(d_why.T), dtype=DTYPE)
-    model.output.bias.grad = torch.as_tensor(np.array(d_by), dtype=DTYPE)
+        param.grad = torch.tensor(np.asarray(packed[name]), dtype=DTYPE).reshape(param.shape)
+    model.output.weight.grad = torch.tensor(np.asarray(d_why).T, dtype=DTYPE)
+    model.output.bias.grad = torch.tensor(np.asarray(d_by), dtype=DTYPE)
+
+
+def _as_state(*arrays: np.ndarray) -> State:
+    """NumPy states (N, H) as the model's state tuple (float64 copies)."""
+    return tuple(torch.tensor(np.asarray(a), dtype=DTYPE) for a in arrays)
 
 
 def _output_params(model: CharModel) -> dict[str, np.ndarray]:
@@ -146,7 +152,9 @@ class ReferenceBackend(Backend):
     def _as_layer(self) -> nn.RNNBase:
         """A one-layer torch module holding a copy of the cell's weights."""
         cell = self.model.cell
-        layer = self.LAYERS[self.cell](cell.input_size, cell.hidden_size, batch_first=True, dtype=DTYPE)
+        layer = self.LAYERS[self.cell](
+            cell.input_size, cell.hidden_size, batch_first=True, dtype=DTYPE
+        )
         with torch.no_grad():
             for name, param in cell.named_parameters():
                 getattr(layer, f"{name}_l0").copy_(param)
@@ -154,7 +162,8 @@ class ReferenceBackend(Backend):
 
     def reference_params(self) -> dict[str, np.ndarray]:
         """The model's parameters in the reference's layout (cell's own, ``Why``, ``by``)."""
-        return {**self._cell_module.params_from_torch(self._as_layer()), **_output_params(self.model)}
+        params = self._cell_module.params_from_torch(self._as_layer())
+        return {**params, **_output_params(self.model)}
 
     def gradients(self, inputs, targets, state):
         params = self.reference_params()
@@ -162,18 +171,21 @@ class ReferenceBackend(Backend):
         c0 = state[1].numpy() if self.cell == "lstm" else None
         loss, cache = self._numpy_model.forward(params, inputs, targets, h0, c0, cell=self.cell)
         grads, _, _ = self._numpy_model.backward(cache)
-        d_output = (grads.pop("Why"), grads.pop("by"))
-        grad_layer = self._cell_module.params_to_torch(grads)
-        packed = {name: getattr(grad_layer, f"{name}_l0").detach() for name in ("weight_ih", "weight_hh", "bias_ih")}
+        d_why, d_by = grads.pop("Why"), grads.pop("by")
+        grad_layer = self._cell_module.params_to_torch(grads)  # gradients as torch weights
+        packed = {
+            name: getattr(grad_layer, f"{name}_l0").detach().numpy()
+            for name in ("weight_ih", "weight_hh", "bias_ih")
+        }
         # Where the reference has one bias b = b_ih + b_hh, both get its gradient; the
         # GRU's candidate keeps two (bh and bhn, the last block in PyTorch's order).
-        packed["bias_hh"] = packed["bias_ih"].clone()
+        packed["bias_hh"] = packed["bias_ih"].copy()
         if self.cell == "gru":
             H = self.model.hidden_size
-            packed["bias_hh"][2 * H :] = grad_layer.bias_hh_l0.detach()[2 * H :]
-        _set_grads(self.model, packed, d_output)
-        final = [cache["h_last"]] + ([cache["c_last"]] if self.cell == "lstm" else [])
-        return float(loss), tuple(torch.from_numpy(np.array(s)) for s in final)
+            packed["bias_hh"][2 * H :] = grad_layer.bias_hh_l0.detach().numpy()[2 * H :]
+        _set_grads(self.model, packed, d_why, d_by)
+        final = (cache["h_last"], cache["c_last"]) if self.cell == "lstm" else (cache["h_last"],)
+        return float(loss), _as_state(*final)
 
 
 @dataclass(frozen=True)
@@ -216,9 +228,13 @@ class StudentBackend(Backend):
 
     name = "student"
 
-    def __init__(self, cell, vocab_size, hidden_size, learning_rate, seed, student: StudentCode) -> None:
+    def __init__(
+        self, cell, vocab_size, hidden_size, learning_rate, seed, student: StudentCode
+    ) -> None:
         if cell != "lstm":
-            raise ValueError(f"the student backend trains the LSTM of exercise 4 only, not the {cell}")
+            raise ValueError(
+                f"the student backend trains the LSTM of exercise 4 only, not the {cell}"
+            )
         super().__init__(cell, vocab_size, hidden_size, learning_rate, seed)
         self.student = student
 
@@ -235,16 +251,16 @@ class StudentBackend(Backend):
                 "pass, or use backend='autograd'."
             ) from error
         grads = _check_student_grads(result, params)
+        # Back to PyTorch's layout: the gates' blocks stacked in its order, transposed.
+        names = [LSTM_PARAM_NAMES[gate] for gate in LSTM_TORCH_GATES]
         packed = {
-            "weight_ih": np.concatenate([grads[LSTM_PARAM_NAMES[g][0]].T for g in LSTM_TORCH_GATES]),
-            "weight_hh": np.concatenate([grads[LSTM_PARAM_NAMES[g][1]].T for g in LSTM_TORCH_GATES]),
-            "bias_ih": np.concatenate([grads[LSTM_PARAM_NAMES[g][2]] for g in LSTM_TORCH_GATES]),
+            "weight_ih": np.concatenate([grads[W].T for W, _, _ in names]),  # (4H, V)
+            "weight_hh": np.concatenate([grads[U].T for _, U, _ in names]),  # (4H, H)
+            "bias_ih": np.concatenate([grads[b] for _, _, b in names]),  # (4H,)
         }
         packed["bias_hh"] = packed["bias_ih"]  # b = b_ih + b_hh: both get the gradient
-        packed = {name: torch.from_numpy(np.ascontiguousarray(value)) for name, value in packed.items()}
-        _set_grads(self.model, packed, (grads["Why"], grads["by"]))
-        final = (cache["h"][:, -1], cache["c"][:, -1])
-        return float(loss), tuple(torch.from_numpy(np.array(s, dtype=np.float64)) for s in final)
+        _set_grads(self.model, packed, grads["Why"], grads["by"])
+        return float(loss), _as_state(cache["h"][:, -1], cache["c"][:, -1])
 
 
 def _check_student_grads(result, params: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

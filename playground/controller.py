@@ -22,7 +22,8 @@ from playground.backends import BACKENDS, Backend, StudentCode, make_backend
 from playground.model import State, check_cell
 from playground.text import CharVocabulary, chunk_at
 
-# Weight of the past in the smoothed loss: smoothed = SMOOTHING * smoothed + (1 - SMOOTHING) * loss.
+# Weight of the past in the moving average of the loss:
+# smoothed = SMOOTHING * smoothed + (1 - SMOOTHING) * loss.
 SMOOTHING = 0.9
 # What ``configure`` accepts: every setting that rebuilds the model.
 SETTINGS = ("text", "cell", "hidden_size", "learning_rate", "seq_len", "seed", "backend")
@@ -57,7 +58,8 @@ class PlaygroundController:
         student: exercise 4's functions, for ``backend="student"``.
 
     Progress, for a display to read: ``steps_done``, ``target_steps`` (what the current
-    run aims at), ``losses`` (every step's loss) and ``smoothed_loss``.
+    run aims at), ``losses`` (every step's loss), ``smoothed_losses`` (their moving
+    average, see ``SMOOTHING``) and ``smoothed_loss`` (its last value).
     """
 
     def __init__(
@@ -117,19 +119,21 @@ class PlaygroundController:
     def reset(self) -> None:
         """A fresh model from the seed; the history, progress and position are cleared."""
         with self._lock:
-            self.vocab = CharVocabulary.from_text(self.text)
-            self.encoded = self.vocab.encode(self.text)
-            self.backend: Backend = make_backend(
+            vocab = CharVocabulary.from_text(self.text)
+            backend = make_backend(
                 self.backend_name,
                 self.cell,
-                self.vocab.size,
+                vocab.size,
                 self.hidden_size,
                 self.learning_rate,
                 self.seed,
                 student=self.student,
-            )
+            )  # first, so that a backend that cannot be built changes nothing
+            self.vocab = vocab
+            self.encoded = vocab.encode(self.text)
+            self.backend: Backend = backend
             self.losses: list[float] = []
-            self.smoothed_loss: float | None = None
+            self.smoothed_losses: list[float] = []
             self.steps_done = 0
             self.target_steps = 0
             self._position = 0
@@ -163,13 +167,17 @@ class PlaygroundController:
         return losses
 
     def _record(self, loss: float) -> None:
+        previous = self.smoothed_loss
+        smoothed = loss if previous is None else SMOOTHING * previous + (1 - SMOOTHING) * loss
         self.losses.append(loss)
+        self.smoothed_losses.append(smoothed)
         self.steps_done += 1
         self.target_steps = max(self.target_steps, self.steps_done)
-        if self.smoothed_loss is None:
-            self.smoothed_loss = loss
-        else:
-            self.smoothed_loss = SMOOTHING * self.smoothed_loss + (1 - SMOOTHING) * loss
+
+    @property
+    def smoothed_loss(self) -> float | None:
+        """The moving average of the losses after the last step (None before training)."""
+        return self.smoothed_losses[-1] if self.smoothed_losses else None
 
     # Looking at the model -----------------------------------------------------------
 
@@ -210,6 +218,9 @@ class PlaygroundController:
 
     def __repr__(self) -> str:
         shown = {k: v for k, v in self.settings.items() if k != "text"}
-        return f"PlaygroundController({len(self.text)} characters, {shown}, {self.steps_done} steps)"
+        return (
+            f"PlaygroundController({len(self.text)} characters, {shown}, "
+            f"{self.steps_done} steps)"
+        )
 
 

@@ -22,29 +22,27 @@ GATE_PANELS = {
 }
 
 
+# Characters that would be invisible as tick labels.
+TICK_LABELS = {" ": "\u2423", "\n": "\u21b5", "\t": "\u21e5"}
+
+
 def _png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
     FigureCanvasAgg(figure).print_png(buffer)
     return buffer.getvalue()
 
 
-def smoothed(losses: list[float], weight: float) -> np.ndarray:
-    """The exponential moving average of ``losses`` at every step (the first is its own)."""
-    out = np.empty(len(losses))
-    for k, loss in enumerate(losses):
-        out[k] = loss if k == 0 else weight * out[k - 1] + (1 - weight) * loss
-    return out
-
-
-def loss_curve_png(losses: list[float], uniform_loss: float, weight: float) -> bytes:
-    """Every step's loss, its moving average (``weight`` of the past) and the loss of a
-    uniform guess (log V), as a PNG."""
+def loss_curve_png(losses: list[float], smoothed: list[float], uniform_loss: float) -> bytes:
+    """Every step's loss, its moving average and the loss of a uniform guess (log V), as
+    a PNG."""
     figure = Figure(figsize=(7, 2.6), layout="constrained")
     ax = figure.add_subplot()
     if losses:
         ax.plot(losses, color="tab:blue", alpha=0.3, linewidth=0.8, label="loss per step")
-        ax.plot(smoothed(losses, weight), color="tab:blue", label="smoothed")
-    ax.axhline(uniform_loss, color="gray", linestyle="--", linewidth=0.8, label="log V (uniform guess)")
+        ax.plot(smoothed, color="tab:blue", label="smoothed")
+    ax.axhline(
+        uniform_loss, color="gray", linestyle="--", linewidth=0.8, label="log V (uniform guess)"
+    )
     ax.set_xlabel("training step")
     ax.set_ylabel("cross-entropy")
     ax.legend(loc="upper right", fontsize="small")
@@ -57,7 +55,7 @@ def gates_png(gates: dict[str, np.ndarray], text: str) -> bytes:
     steps = len(text)
     figure = Figure(figsize=(max(6.0, 0.28 * steps + 2), 8), layout="constrained")
     axes = figure.subplots(len(GATE_PANELS), 1)
-    labels = [repr(ch)[1:-1] if ch in "\n\t" else ch for ch in text]
+    labels = [TICK_LABELS.get(ch, ch) for ch in text]
     for ax, (name, (title, (low, high))) in zip(axes, GATE_PANELS.items()):
         cmap = "RdBu_r" if low < 0 else "viridis"
         image = ax.imshow(

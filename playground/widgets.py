@@ -15,7 +15,7 @@ import threading
 import ipywidgets as widgets
 
 from playground import plots
-from playground.controller import SMOOTHING, PlaygroundController
+from playground.controller import PlaygroundController
 from playground.model import CELLS
 
 # Settings widgets and the controller setting each one changes.
@@ -81,7 +81,8 @@ class PlaygroundUI:
         )
         self.step_button = widgets.Button(description="Step", tooltip="train on one chunk")
         self.train_steps = widgets.BoundedIntText(
-            value=train_steps, min=1, max=1_000_000, description="N", layout=widgets.Layout(width="160px")
+            value=train_steps, min=1, max=1_000_000, description="N",
+            layout=widgets.Layout(width="160px"),
         )
         self.train_button = widgets.Button(description="Train N", button_style="primary")
         self.run_button = widgets.ToggleButton(description="Run continuously", icon="play")
@@ -96,7 +97,8 @@ class PlaygroundUI:
         self.sample_button = widgets.Button(description="Sample")
         self.sample_output = widgets.HTML()
         self.gate_text = widgets.Text(
-            value=c.text.split("\n")[0][:40], description="gates of", continuous_update=False, **wide
+            value=c.text.split("\n")[0][:40], description="gates of", continuous_update=False,
+            **wide,
         )
         self.gate_button = widgets.Button(description="Show gates")
         self.gate_plot = widgets.Image(format="png")
@@ -145,6 +147,8 @@ class PlaygroundUI:
             self.status.value = f"{type(error).__name__}: {error}"
 
     def _change_setting(self, setting: str, value) -> None:
+        if value == self.controller.settings[setting]:
+            return
         self.stop()
         self.wait()
         self._guarded(lambda: self._configure(setting, value))
@@ -208,7 +212,9 @@ class PlaygroundUI:
         done = 0
         try:
             while True:
-                block = self.steps_per_update if steps is None else min(self.steps_per_update, steps - done)
+                block = self.steps_per_update
+                if steps is not None:
+                    block = min(block, steps - done)
                 self.controller.step(block)
                 done += block
                 self.refresh(plot=self.controller.steps_done - self._plotted_at >= self.plot_every)
@@ -234,15 +240,14 @@ class PlaygroundUI:
         self.gate_box.layout.display = None if c.cell == "lstm" else "none"
         if plot:
             self._plotted_at = c.steps_done
-            self.loss_plot.value = plots.loss_curve_png(c.losses, c.initial_loss, SMOOTHING)
+            self.loss_plot.value = plots.loss_curve_png(c.losses, c.smoothed_losses, c.initial_loss)
 
     def show_sample(self) -> None:
         """Sample at the slider's temperature after the start text; show it."""
         start = self.sample_start.value
         text = self.controller.sample(self.sample_length, self.temperature.value, start=start)
-        self.sample_output.value = (
-            f"<pre style='white-space: pre-wrap'><b>{html.escape(start)}</b>{html.escape(text)}</pre>"
-        )
+        shown = f"<b>{html.escape(start)}</b>{html.escape(text)}"
+        self.sample_output.value = f"<pre style='white-space: pre-wrap'>{shown}</pre>"
 
     def show_gates(self) -> None:
         """Draw the LSTM's gates over the characters typed in the gate box."""

@@ -33,12 +33,15 @@ def chunk(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
 def random_state(backend, seed: int = 1):
     """A non-zero state to start from, so the gradient through it matters."""
     generator = torch.Generator().manual_seed(seed)
-    return tuple(0.5 * torch.randn(s.shape, dtype=s.dtype, generator=generator) for s in backend.initial_state())
+    return tuple(
+        0.5 * torch.randn(s.shape, dtype=s.dtype, generator=generator)
+        for s in backend.initial_state()
+    )
 
 
-def gradients_of(backend, state=None) -> tuple[float, dict, tuple]:
-    inputs, targets = chunk()
-    loss, final = backend.gradients(inputs, targets, random_state(backend) if state is None else state)
+def gradients_of(backend) -> tuple[float, dict, tuple]:
+    """Loss, gradients and final state on ``chunk()`` from ``random_state``."""
+    loss, final = backend.gradients(*chunk(), random_state(backend))
     return loss, backend.gradient_arrays(), final
 
 
@@ -54,7 +57,9 @@ def test_autograd_and_reference_gradients_agree(cell):
     assert abs(loss_a - loss_r) <= FORWARD_ATOL_F64
     assert grads_a.keys() == grads_r.keys()
     for name in grads_a:
-        np.testing.assert_allclose(grads_r[name], grads_a[name], rtol=0, atol=BACKWARD_ATOL_F64, err_msg=name)
+        np.testing.assert_allclose(
+            grads_r[name], grads_a[name], rtol=0, atol=BACKWARD_ATOL_F64, err_msg=name
+        )
     for a, r in zip(final_a, final_r):
         np.testing.assert_allclose(r.numpy(), a.numpy(), rtol=0, atol=FORWARD_ATOL_F64)
 
@@ -102,7 +107,9 @@ def test_student_backend_with_the_solution_matches_autograd(solution_code):
     loss_s, grads_s, final_s = gradients_of(student)
     assert loss_s == pytest.approx(loss_a, abs=FORWARD_ATOL_F64)
     for name in grads_a:
-        np.testing.assert_allclose(grads_s[name], grads_a[name], rtol=0, atol=BACKWARD_ATOL_F64, err_msg=name)
+        np.testing.assert_allclose(
+            grads_s[name], grads_a[name], rtol=0, atol=BACKWARD_ATOL_F64, err_msg=name
+        )
     for a, s in zip(final_a, final_s):
         np.testing.assert_allclose(s.numpy(), a.numpy(), rtol=0, atol=FORWARD_ATOL_F64)
 
@@ -129,7 +136,8 @@ def test_student_backend_calls_the_given_function(solution_code):
     for step in range(3):
         _, state = backend.train_step(*chunk(step), state)
     assert len(calls) == 3
-    assert {"params", "x", "h_prev", "c_prev", "f", "i", "o", "g", "c", "h", "probs", "targets"} <= set(calls[0])
+    contract = {"params", "x", "h_prev", "c_prev", "f", "i", "o", "g", "c", "h", "probs", "targets"}
+    assert contract <= set(calls[0])
 
 
 def test_student_backend_says_the_backward_is_not_written(solution_code):
@@ -153,7 +161,8 @@ def test_student_backend_says_the_backward_is_not_written(solution_code):
 )
 def test_student_backend_explains_unusable_results(solution_code, returned, message):
     """Is a result without the 14 gradients explained rather than crashing later?"""
-    backend = StudentBackend("lstm", V, H, 1e-2, SEED, StudentCode(solution_code.forward, lambda cache: returned))
+    student = StudentCode(solution_code.forward, lambda cache: returned)
+    backend = StudentBackend("lstm", V, H, 1e-2, SEED, student)
     with pytest.raises(StudentCodeError, match=message):
         backend.train_step(*chunk(), backend.initial_state())
 
@@ -165,8 +174,10 @@ def test_student_backend_explains_a_wrong_shape(solution_code):
         grads, dh0, dc0 = solution_code.backward(cache)
         return {**grads, "Wf": grads["Wf"].T}, dh0, dc0
 
-    backend = StudentBackend("lstm", V, H, 1e-2, SEED, StudentCode(solution_code.forward, transposed))
-    with pytest.raises(StudentCodeError, match=r"grads\['Wf'\] has shape \(5, 6\), expected \(6, 5\)"):
+    student = StudentCode(solution_code.forward, transposed)
+    backend = StudentBackend("lstm", V, H, 1e-2, SEED, student)
+    message = r"grads\['Wf'\] has shape \(5, 6\), expected \(6, 5\)"
+    with pytest.raises(StudentCodeError, match=message):
         backend.train_step(*chunk(), backend.initial_state())
 
 

@@ -34,10 +34,13 @@ def test_history_and_progress(make_controller):
     """Are the losses, steps done, target and smoothed loss kept as training goes?"""
     controller = make_controller()
     controller.plan(5)
-    assert (controller.steps_done, controller.target_steps, controller.smoothed_loss) == (0, 5, None)
+    assert (controller.steps_done, controller.target_steps) == (0, 5)
+    assert controller.smoothed_loss is None
     first = controller.step(2)
-    assert controller.losses == first and controller.steps_done == 2 and controller.target_steps == 5
-    assert controller.smoothed_loss == pytest.approx(SMOOTHING * first[0] + (1 - SMOOTHING) * first[1])
+    assert (controller.losses, controller.steps_done, controller.target_steps) == (first, 2, 5)
+    second = SMOOTHING * first[0] + (1 - SMOOTHING) * first[1]
+    assert controller.smoothed_losses == [first[0], pytest.approx(second)]
+    assert controller.smoothed_loss == pytest.approx(second)
     controller.step(4)
     assert controller.steps_done == 6 and controller.target_steps == 6  # the target never lags
 
@@ -55,7 +58,7 @@ def test_state_is_carried_from_chunk_to_chunk(make_controller):
 def test_state_restarts_at_every_pass(make_controller):
     """After the last chunk of the text, does training start again at the top from zeros?"""
     text = "abcabcabcab"  # 11 characters: chunks of 4, 4 and 2 targets, then the top again
-    controller, manual = make_controller(text=text, seq_len=4), make_controller(text=text, seq_len=4)
+    controller, manual = (make_controller(text=text, seq_len=4) for _ in range(2))
     controller.step(4)
     backend, state = manual.backend, manual.backend.initial_state()
     for begin in (0, 4, 8):
@@ -80,7 +83,8 @@ def test_sampling_is_reproducible_with_a_seed(make_controller):
 def test_sampling_defaults_to_the_first_character_and_the_controllers_seed(make_controller):
     """Without start and seed, is it the text's first character and the controller's seed?"""
     controller = make_controller()
-    assert controller.sample(30) == controller.sample(30, start=controller.text[0], seed=controller.seed)
+    explicit = controller.sample(30, start=controller.text[0], seed=controller.seed)
+    assert controller.sample(30) == explicit
 
 
 def test_temperature(make_controller):
@@ -138,7 +142,14 @@ def test_gates_need_the_lstm(make_controller):
 
 @pytest.mark.parametrize(
     "change",
-    [{"cell": "gru"}, {"hidden_size": 8}, {"learning_rate": 1e-3}, {"seq_len": 5}, {"text": "hello world"}, {"seed": 9}],
+    [
+        {"cell": "gru"},
+        {"hidden_size": 8},
+        {"learning_rate": 1e-3},
+        {"seq_len": 5},
+        {"text": "hello world"},
+        {"seed": 9},
+    ],
     ids=lambda change: next(iter(change)),
 )
 def test_a_setting_change_rebuilds_the_model(make_controller, change):
@@ -164,10 +175,13 @@ def test_seq_len_sets_the_chunk_length(make_controller, monkeypatch):
     """Is every training chunk ``seq_len`` characters long?"""
     controller = make_controller(seq_len=7)
     lengths = []
-    original = controller.backend.train_step
-    monkeypatch.setattr(
-        controller.backend, "train_step", lambda i, t, s: (lengths.append(i.shape), original(i, t, s))[1]
-    )
+    train_step = controller.backend.train_step
+
+    def recording(inputs, targets, state):
+        lengths.append(inputs.shape)
+        return train_step(inputs, targets, state)
+
+    monkeypatch.setattr(controller.backend, "train_step", recording)
     controller.step(3)
     assert lengths == [(1, 7)] * 3
 
@@ -207,8 +221,9 @@ def test_invalid_settings_change_nothing(make_controller, change, error, message
 
 def test_student_backend_without_a_backward_says_so(make_controller, exercise_4_with):
     """With exercise 4 as released (a stub), does training say the function is missing?"""
-    stub = 'def lstm_lm_backward(cache):\n    """Not written yet."""\n    raise NotImplementedError()\n'
-    controller = make_controller(backend="student", student=load_student_code(exercise_4_with(stub)))
+    stub = "def lstm_lm_backward(cache):\n    # YOUR CODE HERE\n    raise NotImplementedError()\n"
+    student = load_student_code(exercise_4_with(stub))
+    controller = make_controller(backend="student", student=student)
     with pytest.raises(StudentCodeNotReady, match="not implemented yet"):
         controller.step(1)
     assert controller.steps_done == 0
@@ -217,9 +232,11 @@ def test_student_backend_without_a_backward_says_so(make_controller, exercise_4_
 def test_switching_to_the_student_backend_needs_its_functions(make_controller):
     """Without exercise 4's functions, is the student backend refused and nothing lost?"""
     controller = make_controller()
+    chars, backend = controller.vocab.chars, controller.backend
     with pytest.raises(ValueError, match="StudentCode"):
-        controller.configure(backend="student")
-    assert controller.backend_name == "autograd"
+        controller.configure(backend="student", text="a new text")
+    assert controller.backend_name == "autograd" and controller.text != "a new text"
+    assert controller.vocab.chars == chars and controller.backend is backend
 
 
 def test_repr_names_the_settings(make_controller):

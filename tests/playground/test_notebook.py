@@ -29,7 +29,8 @@ def test_is_ungraded_and_committed_without_outputs(notebook):
     """Has the notebook no nbgrader cells, no solution markers and no stored outputs?"""
     for index, cell in enumerate(notebook.cells):
         assert "nbgrader" not in cell.metadata, index
-        assert "BEGIN SOLUTION" not in cell.source and "BEGIN HIDDEN TESTS" not in cell.source, index
+        for marker in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS"):
+            assert marker not in cell.source, index
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None, index
 
@@ -53,7 +54,8 @@ def test_trains_on_the_lecture_corpus(code):
         ast.literal_eval(node.value)
         for tree in code
         for node in tree.body
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "CORPUS" for t in node.targets)
+        if isinstance(node, ast.Assign)
+        and any(getattr(target, "id", None) == "CORPUS" for target in node.targets)
     ]
     assert values == [LECTURE_CORPUS]
 

@@ -11,7 +11,8 @@ PNG = b"\x89PNG"
 
 @pytest.fixture
 def ui(make_controller) -> PlaygroundUI:
-    return PlaygroundUI(make_controller(hidden_size=8), train_steps=12, steps_per_update=4, plot_every=8)
+    controller = make_controller(hidden_size=8)
+    return PlaygroundUI(controller, train_steps=12, steps_per_update=4, plot_every=8)
 
 
 def test_builds_with_the_controllers_settings(ui):
@@ -117,7 +118,8 @@ def test_missing_student_backward_is_reported(make_controller, solution_code):
     def stub(cache):
         raise NotImplementedError()
 
-    controller = make_controller(backend="student", student=StudentCode(solution_code.forward, stub))
+    student = StudentCode(solution_code.forward, stub)
+    controller = make_controller(backend="student", student=student)
     ui = PlaygroundUI(controller)
     ui.step_button.click()
     assert "not implemented yet" in ui.status.value

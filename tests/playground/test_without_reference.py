@@ -60,7 +60,8 @@ def test_autograd_backend_trains_samples_and_shows_gates(without_reference):
 
 def test_widgets_build_without_the_answer_key(without_reference):
     """Do the widgets build and train without the answer key?"""
-    controller = importlib.import_module("playground").PlaygroundController("abcabcabc", hidden_size=4, seq_len=3)
+    playground = importlib.import_module("playground")
+    controller = playground.PlaygroundController("abcabcabc", hidden_size=4, seq_len=3)
     ui = importlib.import_module("playground.widgets").PlaygroundUI(controller)
     ui.step_button.click()
     assert controller.steps_done == 1
