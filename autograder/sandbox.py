@@ -68,7 +68,10 @@ class Worker:
             "import sys; sys.path.insert(0, sys.argv.pop(1)); "
             "from autograder.worker import main; main()"
         )
-        env = dict(os.environ, MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1")
+        # One BLAS/OpenMP thread: the grader computes references beside the worker and a
+        # batch grader runs several workers, so more threads would only fight for cores.
+        env = dict(os.environ, MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1",
+                   OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
         # The worker's own stderr (an import error at start-up) is kept for the report.
         self._log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
