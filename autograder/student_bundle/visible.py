@@ -2,7 +2,8 @@
 
 The inputs are not listed here: each visible test of ``autograder/test_exNN_*.py`` (every
 test function not marked ``hidden``, once per parametrization) runs against a student
-handle that keeps what the checks send to the notebook and answers nothing. From those
+handle that keeps what the checks send to the notebook and answers nothing (so each
+check stops at its first probe call, the one that carries its inputs). From those
 probe calls, one function per exercise calls the check module's ``@precomputed``
 functions (which record while ``autograder.expected.recording()`` is active) and runs
 the known mistakes on the same inputs the check's diagnosis gives them.
@@ -24,10 +25,6 @@ import pytest
 
 from autograder.diagnose import Mistake
 from autograder.expected import Recorder
-
-# The test modules' fixtures that hand a check its student (any other argument of a
-# visible test comes from its parametrization).
-HANDLE_FIXTURES = ("gru", "trend", "gates", "lstm_backward")
 
 
 class VisibleInputsError(ValueError):
@@ -92,11 +89,10 @@ def visible_tests(module: ModuleType) -> Iterator[tuple[str, Callable[[Any], Non
         parameters = inspect.signature(function).parameters
         for params in _parametrizations(function):
             fixtures = [p for p in parameters if p not in params]
-            unknown = [p for p in fixtures if p not in HANDLE_FIXTURES]
-            if len(fixtures) != 1 or unknown:
+            if len(fixtures) != 1:
                 raise VisibleInputsError(
-                    f"{module.__name__}.{name} takes {fixtures}: a visible test takes one "
-                    f"student handle ({', '.join(HANDLE_FIXTURES)}) and its parameters"
+                    f"{module.__name__}.{name} takes the fixtures {fixtures}: a visible test "
+                    "takes one, the exercise's student handle, besides its parameters"
                 )
             labels = [getattr(value, "__name__", repr(value)) for value in params.values()]
             test_id = name + (f"[{'-'.join(labels)}]" if labels else "")
