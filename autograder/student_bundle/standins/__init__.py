@@ -63,6 +63,7 @@ training ends with. This is the forward pass the exercise 04 notebook gives (its
 """
 import numpy as np
 
+
 {given}
 
 
