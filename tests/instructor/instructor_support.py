@@ -1,0 +1,97 @@
+"""The demo exercise and class the batch tests grade (shared by conftest and the tests).
+
+``DEMO_CHECKS`` is a one-exercise graded test module worth 4 points; ``CLASS`` holds
+four submissions (correct, stub, one that hangs, one that exits) and
+``EXPECTED_SCORES`` what each earns.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_notebook
+
+ROOT = Path(__file__).resolve().parents[2]
+ASSIGNMENT = "rnn"
+
+DEMO_PROBES = '''
+"""Probes of the demo exercise: call one of the student's functions, list their names."""
+from autograder.errors import CheckFailed
+
+
+def call(ns, name, *args):
+    if name not in ns:
+        raise CheckFailed(f"your notebook does not define `{name}`.")
+    return ns[name](*args)
+
+
+def defined(ns):
+    return sorted(k for k in ns if not k.startswith("__"))
+'''
+
+DEMO_CHECKS = '''
+"""A graded exercise worth 4 points: double (2), half (1), hidden triple (1)."""
+import os
+import time
+
+import pytest
+from autograder.errors import CheckFailed
+
+PROBES = {probes!r}
+
+
+@pytest.fixture(scope="module")
+def demo(student):
+    return student("01_demo", probes=PROBES, forbid=("torch",), preload=(), timeout=1.0)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def trouble_in_the_grader(demo):
+    """Stands for a bug in the grader's own process, set off by one submission."""
+    names = demo.call("defined")
+    if "CRASH_THE_GRADER" in names:
+        os._exit(7)
+    if "HANG_THE_GRADER" in names:
+        time.sleep(3600)
+
+
+@pytest.mark.points(2)
+def test_double(demo):
+    if demo.call("call", "double", 3) != 6:
+        raise CheckFailed("double(3) should be 6")
+
+
+@pytest.mark.points(1)
+def test_half(demo):
+    if demo.call("call", "half", 3) != 1.5:
+        raise CheckFailed("half(3) should be 1.5")
+
+
+@pytest.mark.hidden
+@pytest.mark.points(1)
+def test_triple_of_random_input(demo, grading_seed):
+    if demo.call("call", "double", grading_seed) != 2 * grading_seed:
+        raise CheckFailed("double is wrong on a random input")
+'''
+
+CORRECT = "def double(x):\n    return 2 * x\n\n\ndef half(x):\n    return x / 2\n"
+STUB = "def double(x):\n    raise NotImplementedError()\n\n\ndef half(x):\n    raise NotImplementedError()\n"
+HANGS = "def double(x):\n    while True:\n        pass\n\n\ndef half(x):\n    return x / 2\n"
+EXITS = "import os\n\n\ndef double(x):\n    return 2 * x\n\n\ndef half(x):\n    os._exit(3)\n"
+
+# Student -> notebook source, and the score each earns (of 4).
+CLASS = {"ann": CORRECT, "ben": STUB, "cat": HANGS, "dan": EXITS}
+EXPECTED_SCORES = {"ann": 4.0, "ben": 0.0, "cat": 1.0, "dan": 3.0}
+
+
+def write_submission(submitted: Path, student: str, source: str) -> Path:
+    """``submitted/<student>/rnn/01_demo.ipynb`` with ``source`` as its answer cell."""
+    folder = submitted / student / ASSIGNMENT
+    folder.mkdir(parents=True, exist_ok=True)
+    notebook = new_notebook()
+    notebook.cells = [
+        new_code_cell("print('a demo cell, never graded')"),
+        new_code_cell(source, metadata={"nbgrader": {"solution": True, "grade_id": "answers"}}),
+    ]
+    nbformat.write(notebook, str(folder / "01_demo.ipynb"))
+    return folder
