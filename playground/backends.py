@@ -130,13 +130,13 @@ def _output_params(model: CharModel) -> dict[str, np.ndarray]:
 class ReferenceBackend(Backend):
     """Gradients by the reference NumPy model's own backpropagation through time.
 
-    The torch cell's weights go into a one-layer ``nn.RNN`` / ``nn.GRU`` / ``nn.LSTM`` and
-    through ``reference.<cell>.params_from_torch`` (PyTorch's GRU is the reference's
-    reset-after GRU); the gradients come back through ``params_to_torch``.
+    The torch cell's weights go into a one-layer ``nn.RNN`` / ``nn.GRU`` / ``nn.LSTM``
+    (``CharModel.as_layer``) and through ``reference.<cell>.params_from_torch`` (PyTorch's
+    GRU is the reference's reset-after GRU); the gradients come back through
+    ``params_to_torch``.
     """
 
     name = "reference"
-    LAYERS = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
 
     def __init__(self, cell, vocab_size, hidden_size, learning_rate, seed) -> None:
         try:
@@ -149,20 +149,9 @@ class ReferenceBackend(Backend):
             ) from error
         super().__init__(cell, vocab_size, hidden_size, learning_rate, seed)
 
-    def _as_layer(self) -> nn.RNNBase:
-        """A one-layer torch module holding a copy of the cell's weights."""
-        cell = self.model.cell
-        layer = self.LAYERS[self.cell](
-            cell.input_size, cell.hidden_size, batch_first=True, dtype=DTYPE
-        )
-        with torch.no_grad():
-            for name, param in cell.named_parameters():
-                getattr(layer, f"{name}_l0").copy_(param)
-        return layer
-
     def reference_params(self) -> dict[str, np.ndarray]:
         """The model's parameters in the reference's layout (cell's own, ``Why``, ``by``)."""
-        params = self._cell_module.params_from_torch(self._as_layer())
+        params = self._cell_module.params_from_torch(self.model.as_layer())
         return {**params, **_output_params(self.model)}
 
     def gradients(self, inputs, targets, state):

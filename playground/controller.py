@@ -19,6 +19,8 @@ import numpy as np
 import torch
 
 from playground.backends import BACKENDS, Backend, StudentCode, make_backend
+from playground.exercise3 import GateCode
+from playground.gates import lstm_gates
 from playground.model import State, check_cell
 from playground.text import CharVocabulary, chunk_at
 
@@ -56,6 +58,8 @@ class PlaygroundController:
         backend: where gradients come from: ``"autograd"``, ``"reference"`` or
             ``"student"`` (see ``playground.backends``).
         student: exercise 4's functions, for ``backend="student"``.
+        gate_code: exercise 3's functions, for ``gates`` where the answer key is not
+            installed (see ``playground.gates``).
 
     Progress, for a display to read: ``steps_done``, ``target_steps`` (what the current
     run aims at), ``losses`` (every step's loss), ``smoothed_losses`` (their moving
@@ -72,9 +76,11 @@ class PlaygroundController:
         seed: int = 0,
         backend: str = "autograd",
         student: StudentCode | None = None,
+        gate_code: GateCode | None = None,
     ) -> None:
         self._lock = threading.RLock()
         self.student = student
+        self.gate_code = gate_code
         self.settings: dict = {}
         self.configure(
             text=text,
@@ -208,13 +214,15 @@ class PlaygroundController:
         """The LSTM's gates and states while it reads ``text`` from a zero state.
 
         Returns a dict of arrays (T, H), T = len(text): "i", "f", "o" in (0, 1), "g" in
-        (-1, 1), and the states "c", "h" after every step. A ValueError for other cells,
-        an empty text or a character outside the vocabulary.
+        (-1, 1), and the states "c", "h" after every step. They come from the answer key
+        where it is installed, else from exercise 3 (``gate_code``); else
+        ``playground.gates.GatesUnavailable`` says to finish exercise 3. A ValueError
+        for other cells, an empty text or a character outside the vocabulary.
         """
         if not text:
             raise ValueError("type at least one character to see the gates")
         with self._lock:
-            return self.backend.model.lstm_gates(self.vocab.encode(text))
+            return lstm_gates(self.backend.model, self.vocab.encode(text), self.gate_code)
 
     def __repr__(self) -> str:
         shown = {k: v for k, v in self.settings.items() if k != "text"}

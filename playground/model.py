@@ -21,6 +21,8 @@ import torch.nn.functional as F
 from torch import nn
 
 CELL_TYPES = {"rnn": nn.RNNCell, "gru": nn.GRUCell, "lstm": nn.LSTMCell}
+# The sequence module that holds the same weights as each cell (see ``CharModel.as_layer``).
+LAYER_TYPES = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
 CELLS = tuple(CELL_TYPES)
 DTYPE = torch.float64
 # Standard deviation of the output layer's initial weights: small, so that the first
@@ -118,27 +120,15 @@ class CharModel(nn.Module):
             state = self.step(eye[index][None], state)
         return generated
 
-    @torch.no_grad()
-    def lstm_gates(self, indices: np.ndarray) -> dict[str, np.ndarray]:
-        """Every gate and state of the LSTM cell while it reads ``indices`` (T,) from zeros.
-
-        Returns a dict of float64 arrays (T, H), row t for step t: the gates "i", "f",
-        "o" (in (0, 1)), the candidate "g" (in (-1, 1)), and the states "c" and "h" after
-        the step (the same h and c that ``nn.LSTMCell`` returns).
-        """
-        if self.cell_name != "lstm":
-            raise ValueError(f"only the LSTM has gates to show; this model is a {self.cell_name}")
-        cell, H = self.cell, self.hidden_size
-        # x @ W_ih.T for a one-hot x is a column of W_ih: every step's input part at once.
-        from_input = cell.weight_ih[:, torch.as_tensor(indices)].T + cell.bias_ih + cell.bias_hh
-        h = c = torch.zeros(H, dtype=DTYPE)
-        steps: dict[str, list[torch.Tensor]] = {name: [] for name in "ifogch"}
-        for t in range(len(indices)):
-            pre = dict(zip(LSTM_TORCH_GATES, (from_input[t] + h @ cell.weight_hh.T).split(H)))
-            gates = {name: torch.sigmoid(pre[name]) for name in "ifo"}  # (H,) each
-            gates["g"] = torch.tanh(pre["g"])
-            c = gates["f"] * c + gates["i"] * gates["g"]  # (H,)
-            h = gates["o"] * torch.tanh(c)
-            for name, value in {**gates, "c": c, "h": h}.items():
-                steps[name].append(value)
-        return {name: torch.stack(values).numpy() for name, values in steps.items()}
+    def as_layer(self) -> nn.RNNBase:
+        """A one-layer, batch-first ``nn.RNN`` / ``nn.GRU`` / ``nn.LSTM`` holding a copy
+        of the cell's weights (``weight_ih_l0 = cell.weight_ih``, ...): the same function
+        of the inputs, in the form that functions written for sequence modules take."""
+        cell = self.cell
+        layer = LAYER_TYPES[self.cell_name](
+            cell.input_size, cell.hidden_size, batch_first=True, dtype=DTYPE
+        )
+        with torch.no_grad():
+            for name, param in cell.named_parameters():
+                getattr(layer, f"{name}_l0").copy_(param)
+        return layer

@@ -2,12 +2,15 @@
 
 Figures are built with matplotlib's object-oriented API and the Agg canvas, never
 through pyplot: nothing global changes, and a background training thread may draw.
+The gates may also be drawn by exercise 3's ``plot_lstm_gates`` (the student's code,
+which may use pyplot); its figure is rendered and closed on the caller's thread.
 
 Shape legend: T time steps, H hidden units.
 """
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -49,20 +52,62 @@ def loss_curve_png(losses: list[float], smoothed: list[float], uniform_loss: flo
     return _png(figure)
 
 
-def gates_png(gates: dict[str, np.ndarray], text: str) -> bytes:
-    """The four gates (each (T, H) in ``gates``) as heatmaps over the characters of
-    ``text``: hidden units up, characters along, as a PNG."""
+def heatmaps_png(
+    arrays: dict[str, np.ndarray],
+    text: str,
+    ranges: dict[str, tuple[float, float]] | None = None,
+) -> bytes:
+    """Every (T, H) array of ``arrays`` as a heatmap titled by its key, top to bottom:
+    units up, the characters of ``text`` along, as a PNG.
+
+    ``ranges`` fixes the colour range of some keys (default: the array's own); a range
+    below zero gets a diverging colour map.
+    """
+    ranges = ranges or {}
     steps = len(text)
-    figure = Figure(figsize=(max(6.0, 0.28 * steps + 2), 8), layout="constrained")
-    axes = figure.subplots(len(GATE_PANELS), 1)
+    figure = Figure(figsize=(max(6.0, 0.28 * steps + 2), 2 * len(arrays)), layout="constrained")
+    axes = np.atleast_1d(figure.subplots(len(arrays), 1))
     labels = [TICK_LABELS.get(ch, ch) for ch in text]
-    for ax, (name, (title, (low, high))) in zip(axes, GATE_PANELS.items()):
+    for ax, (title, values) in zip(axes, arrays.items()):
+        values = np.asarray(values).T  # (H, T)
+        low, high = ranges.get(title, (values.min(), values.max()))
         cmap = "RdBu_r" if low < 0 else "viridis"
         image = ax.imshow(
-            gates[name].T, aspect="auto", cmap=cmap, vmin=low, vmax=high, interpolation="nearest"
+            values, aspect="auto", cmap=cmap, vmin=low, vmax=high, interpolation="nearest"
         )
         ax.set_title(title)
         ax.set_ylabel("unit")
         ax.set_xticks(range(steps), labels=labels)
         figure.colorbar(image, ax=ax)
     return _png(figure)
+
+
+def drawn_figure_png(figure) -> bytes:
+    """A Figure that someone else's code drew (e.g. with pyplot), as a PNG; a pyplot
+    figure is closed afterwards, so that a notebook does not show it a second time."""
+    if not isinstance(figure, Figure):
+        raise TypeError(f"expected a matplotlib Figure, got {type(figure).__name__}")
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    if figure.canvas.manager is not None:  # made by pyplot, which keeps it until closed
+        import matplotlib.pyplot as plt
+
+        plt.close(figure)
+    return buffer.getvalue()
+
+
+def gates_png(gates: dict[str, np.ndarray], text: str, plot: Callable | None = None) -> bytes:
+    """The four gates of ``gates`` (each (T, H)) over the characters of ``text``, as a PNG.
+
+    Drawn by ``plot(gates, text)`` when given (exercise 3's ``plot_lstm_gates``) and
+    written; by ``heatmaps_png`` otherwise, or while ``plot`` raises NotImplementedError.
+    """
+    if plot is not None:
+        try:
+            figure = plot(gates, text)
+        except NotImplementedError:
+            pass
+        else:
+            return drawn_figure_png(figure)
+    panels = {title: gates[name] for name, (title, _) in GATE_PANELS.items()}
+    return heatmaps_png(panels, text, {title: limits for title, limits in GATE_PANELS.values()})

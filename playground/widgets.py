@@ -16,6 +16,7 @@ import ipywidgets as widgets
 
 from playground import plots
 from playground.controller import PlaygroundController
+from playground.gates import GatesUnavailable
 from playground.model import CELLS
 
 # Settings widgets and the controller setting each one changes.
@@ -102,8 +103,9 @@ class PlaygroundUI:
         )
         self.gate_button = widgets.Button(description="Show gates")
         self.gate_plot = widgets.Image(format="png")
+        self.gate_message = widgets.HTML()  # why there are no gates to show, if there are none
         self.gate_box = widgets.VBox(
-            [widgets.HBox([self.gate_text, self.gate_button]), self.gate_plot]
+            [widgets.HBox([self.gate_text, self.gate_button]), self.gate_message, self.gate_plot]
         )
         self.widget = widgets.VBox(
             [
@@ -166,6 +168,7 @@ class PlaygroundUI:
     def _after_rebuild(self) -> None:
         self.sample_output.value = ""
         self.gate_plot.value = b""
+        self.gate_message.value = ""
         self._plotted_at = -1
         self.refresh(plot=True)
 
@@ -250,8 +253,18 @@ class PlaygroundUI:
         self.sample_output.value = f"<pre style='white-space: pre-wrap'>{shown}</pre>"
 
     def show_gates(self) -> None:
-        """Draw the LSTM's gates over the characters typed in the gate box."""
-        if self.controller.cell != "lstm":
+        """Draw the LSTM's gates over the characters typed in the gate box (with exercise
+        3's ``plot_lstm_gates`` once it is written), or say why there are none to draw."""
+        c = self.controller
+        if c.cell != "lstm":
             return
         text = self.gate_text.value
-        self.gate_plot.value = plots.gates_png(self.controller.gates(text), text)
+        try:
+            gates = c.gates(text)
+        except GatesUnavailable as reason:
+            self.gate_plot.value = b""
+            self.gate_message.value = f"<i>{html.escape(str(reason))}</i>"
+            return
+        plot = None if c.gate_code is None else c.gate_code.plot
+        self.gate_plot.value = plots.gates_png(gates, text, plot)
+        self.gate_message.value = ""

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from playground import StudentCodeNotReady, load_student_code
+from playground import GatesUnavailable, StudentCodeNotReady, load_student_code
 from playground.controller import SMOOTHING
 from playground.text import chunk_at
 
@@ -132,6 +132,18 @@ def test_gates_explain_bad_text(make_controller, text, message):
     """Are an empty text and an unknown character refused with a reason?"""
     with pytest.raises(ValueError, match=message):
         make_controller(cell="lstm").gates(text)
+
+
+def test_gates_from_exercise_3_without_the_key(
+    make_controller, solution_gates, stub_gates, without_reference_gates
+):
+    """Without the answer key, does the controller show exercise 3's gates once it is
+    written, and say to finish it while it is not?"""
+    finished = make_controller(cell="lstm", gate_code=solution_gates)
+    assert finished.gates("To be")["f"].shape == (5, finished.hidden_size)
+    for code in (stub_gates, None):
+        with pytest.raises(GatesUnavailable, match="Finish exercise 3"):
+            make_controller(cell="lstm", gate_code=code).gates("To be")
 
 
 def test_gates_need_the_lstm(make_controller):

@@ -1,14 +1,12 @@
-"""Is ``CharModel`` seeded, are its samples reproducible, and are its LSTM gates the ones
-``nn.LSTMCell`` and the reference compute?"""
+"""Is ``CharModel`` seeded, does it start near a uniform guess, and does its sequence-module
+view compute what its cell computes?"""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 import torch
 
-from playground.backends import ReferenceBackend
 from playground.model import CELLS, CharModel
-from reference import lstm
 from reference.gradcheck import FORWARD_ATOL_F64
 
 V, H = 7, 5
@@ -41,58 +39,16 @@ def test_generation_rejects_negative_temperature():
         model.generate(np.array([0]), 5, -1.0, torch.Generator())
 
 
-@pytest.fixture
-def lstm_model() -> CharModel:
-    model = CharModel("lstm", V, H, seed=2)
-    with torch.no_grad():  # larger weights than at init, so that no gate sits near 1/2
-        for param in model.cell.parameters():
-            param.mul_(3.0)
-    return model
-
-
-def test_gates_have_a_row_per_character_and_their_ranges(lstm_model):
-    """Is every gate (T, H), the sigmoid gates in (0, 1) and the candidate in (-1, 1)?"""
-    indices = np.array([0, 3, 3, 6, 1, 2])
-    gates = lstm_model.lstm_gates(indices)
-    assert sorted(gates) == sorted("ifogch")
-    for name, values in gates.items():
-        assert values.shape == (len(indices), H), name
-    for name in "ifo":
-        assert 0 < gates[name].min() and gates[name].max() < 1, name
-    assert -1 < gates["g"].min() and gates["g"].max() < 1
-    np.testing.assert_allclose(gates["h"], gates["o"] * np.tanh(gates["c"]), atol=FORWARD_ATOL_F64)
-
-
-def test_gates_end_in_the_states_of_nn_lstmcell(lstm_model):
-    """Are the h and c of every step those nn.LSTMCell computes itself?"""
-    indices = np.array([4, 0, 5, 5, 2])
-    gates = lstm_model.lstm_gates(indices)
-    state = lstm_model.initial_state()
-    eye = torch.eye(V, dtype=torch.float64)
+@pytest.mark.parametrize("cell", CELLS)
+def test_as_layer_computes_what_the_cell_computes(cell):
+    """Does the one-layer sequence module from ``as_layer`` give the hidden state of every
+    step that stepping the cell gives?"""
+    model = CharModel(cell, V, H, seed=4)
+    indices = torch.tensor([[3, 0, 6, 6, 2]])  # (1, T)
+    x = torch.nn.functional.one_hot(indices, V).to(torch.float64)  # (1, T, V)
+    state = model.initial_state()
     with torch.no_grad():
-        for t, index in enumerate(indices):
-            state = lstm_model.step(eye[index][None], state)
-            np.testing.assert_allclose(gates["h"][t], state[0][0].numpy(), atol=FORWARD_ATOL_F64)
-            np.testing.assert_allclose(gates["c"][t], state[1][0].numpy(), atol=FORWARD_ATOL_F64)
-
-
-def test_gates_equal_the_reference_lstm(lstm_model):
-    """Are the gates those of ``reference.lstm.forward`` on the same parameters?"""
-    backend = ReferenceBackend("lstm", V, H, 1e-2, seed=0)
-    backend.model = lstm_model
-    params = backend.reference_params()
-    indices = np.array([1, 2, 3, 4, 5, 6, 0])
-    x = np.eye(V)[indices][None]  # (1, T, V)
-    zeros = np.zeros((1, H))
-    del params["Why"], params["by"]  # the cell's own parameters remain
-    _, cache = lstm.forward(x, zeros, zeros, params)
-    gates = lstm_model.lstm_gates(indices)
-    for name in "ifogch":
-        np.testing.assert_allclose(gates[name], cache[name][0], atol=FORWARD_ATOL_F64, err_msg=name)
-
-
-@pytest.mark.parametrize("cell", ["rnn", "gru"])
-def test_only_the_lstm_has_gates(cell):
-    """Do other cells refuse to show gates?"""
-    with pytest.raises(ValueError, match="only the LSTM"):
-        CharModel(cell, V, H, seed=0).lstm_gates(np.array([0, 1]))
+        from_layer, _ = model.as_layer()(x)  # (1, T, H)
+        for t in range(indices.shape[1]):
+            state = model.step(x[:, t], state)
+            np.testing.assert_allclose(from_layer[:, t], state[0], atol=FORWARD_ATOL_F64)

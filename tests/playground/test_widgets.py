@@ -1,9 +1,10 @@
 """Do the widgets build headless and drive the controller when clicked or changed?"""
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import pytest
 
-from playground import StudentCode
+from playground import GateCode, StudentCode
 from playground.widgets import PlaygroundUI
 
 PNG = b"\x89PNG"
@@ -66,6 +67,38 @@ def test_sample_button_shows_text(ui):
 
 def test_typed_text_draws_the_gates(ui):
     """Does typing in the gate box draw the heatmaps?"""
+    ui.gate_text.value = "to be"
+    assert bytes(ui.gate_plot.value).startswith(PNG)
+
+
+def test_without_gates_the_box_says_finish_exercise_3(ui, without_reference_gates):
+    """Without the answer key and exercise 3, does the gate box say what to do, with no
+    plot and no error in the status line?"""
+    ui.gate_text.value = "to be"
+    assert "Finish exercise 3 (03_gates.ipynb)" in ui.gate_message.value
+    assert bytes(ui.gate_plot.value) == b"" and "Error" not in ui.status.value
+
+
+def test_the_students_plot_draws_the_gates(make_controller, solution_gates):
+    """Once exercise 3's plot is written, does it draw the gates, its pyplot figure
+    closed afterwards?"""
+    calls = []
+
+    def plot(activations, text):
+        calls.append(text)
+        return solution_gates.plot(activations, text)
+
+    code = GateCode(activations=solution_gates.activations, plot=plot)
+    ui = PlaygroundUI(make_controller(hidden_size=8, gate_code=code))
+    ui.gate_text.value = "to be"
+    assert calls == ["to be"] and bytes(ui.gate_plot.value).startswith(PNG)
+    assert plt.get_fignums() == [] and ui.gate_message.value == ""
+
+
+def test_an_unwritten_plot_leaves_the_heatmaps(make_controller, solution_gates, stub_gates):
+    """While exercise 3's plot is the stub, are the gates drawn as plain heatmaps?"""
+    code = GateCode(activations=solution_gates.activations, plot=stub_gates.plot)
+    ui = PlaygroundUI(make_controller(hidden_size=8, gate_code=code))
     ui.gate_text.value = "to be"
     assert bytes(ui.gate_plot.value).startswith(PNG)
 

@@ -14,8 +14,12 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[2] / "playground"
-EXERCISE_4 = Path(__file__).resolve().parents[2] / "solutions" / "rnn" / "04_lstm_backward.ipynb"
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = ROOT / "playground"
+EXERCISE_4 = ROOT / "solutions" / "rnn" / "04_lstm_backward.ipynb"
+# Exercise 3 solved, and as released to students.
+EXERCISE_3 = ROOT / "solutions" / "rnn" / "03_gates.ipynb"
+EXERCISE_3_STUB = ROOT / "assignments" / "rnn" / "03_gates.ipynb"
 
 
 def _is_under(name: str, package: str) -> bool:
@@ -45,8 +49,8 @@ def test_the_block_works(without_reference):
         importlib.import_module("reference.char_lm")
 
 
-def test_autograd_backend_trains_samples_and_shows_gates(without_reference):
-    """Does the default backend train, sample and show gates without the answer key?"""
+def test_autograd_backend_trains_and_samples(without_reference):
+    """Does the default backend train and sample without the answer key?"""
     controller_module = importlib.import_module("playground.controller")
     controller = controller_module.PlaygroundController(
         "to be or not to be that is the question", cell="lstm", hidden_size=8, seq_len=6
@@ -54,7 +58,21 @@ def test_autograd_backend_trains_samples_and_shows_gates(without_reference):
     losses = controller.step(4)
     assert len(losses) == 4
     assert len(controller.sample(20, temperature=0.5, start="to")) == 20
+    assert not any(_is_under(name, "reference") for name in sys.modules)
+
+
+def test_gates_come_from_a_finished_exercise_3(without_reference):
+    """Without the key, are the gates shown by the solved exercise 3, and does the released
+    stub (or no exercise 3 at all) say to finish it?"""
+    playground = importlib.import_module("playground")
+    text = "to be or not to be that is the question"
+    solved = playground.load_gate_code(EXERCISE_3)
+    controller = playground.PlaygroundController(text, hidden_size=8, gate_code=solved)
     assert controller.gates("to be")["f"].shape == (5, 8)
+    for code in (playground.load_gate_code(EXERCISE_3_STUB), None):
+        controller = playground.PlaygroundController(text, hidden_size=8, gate_code=code)
+        with pytest.raises(playground.GatesUnavailable, match=r"Finish exercise 3 \(03_gates"):
+            controller.gates("to be")
     assert not any(_is_under(name, "reference") for name in sys.modules)
 
 
