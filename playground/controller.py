@@ -59,7 +59,8 @@ class PlaygroundController:
             ``"student"`` (see ``playground.backends``).
         student: exercise 4's functions, for ``backend="student"``.
         gate_code: exercise 3's functions, for ``gates`` where the answer key is not
-            installed (see ``playground.gates``).
+            installed (see ``playground.gates``); an attribute too, to set a newer version
+            at any time (nothing is rebuilt).
 
     Progress, for a display to read: ``steps_done``, ``target_steps`` (what the current
     run aims at), ``losses`` (every step's loss), ``smoothed_losses`` (their moving
