@@ -3,6 +3,7 @@
 ``build_student_bundle(out)`` fills the folder ``out`` with
 
 * ``assignments/rnn/``: the released notebooks and the files released with them;
+* the course's packages the notebooks import (the playground), whole;
 * ``autograder/``: the modules students' grading reaches (``selection``), with hidden
   tests removed (``hidden``), imports of the answer key rewritten (``imports``), banks of
   known mistakes that would give the answer away replaced by recorded ones (``banks``),
@@ -25,7 +26,7 @@ from autograder.student_bundle.banks import recorded_bank_source
 from autograder.student_bundle.hidden import strip_hidden_tests
 from autograder.student_bundle.imports import rewrite_imports
 from autograder.student_bundle.project import write_project_files
-from autograder.student_bundle.selection import PACKAGE, module_name, shipped_modules
+from autograder.student_bundle.selection import PACKAGE, module_name, notebook_packages, shipped_modules
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 PROJECT_DIR = PACKAGE_DIR.parent
@@ -90,6 +91,21 @@ def write_grader(out: Path, package_dir: Path, released: Path) -> None:
     recorder.write(out / PACKAGE / STORE_DIR.name)
 
 
+def copy_package(source: Path, out: Path) -> None:
+    """A package the notebooks import, copied whole into ``out`` (its imports checked)."""
+    for path in sorted(source.rglob("*")):
+        relative = path.relative_to(source.parent)
+        if not path.is_file() or any(part in _NOT_RELEASED for part in relative.parts):
+            continue
+        target = out / relative
+        if path.suffix == ".py":
+            text = path.read_text(encoding="utf-8")
+            _write(target, rewrite_imports(text, standins.STANDINS, str(relative)))
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+
+
 def build_student_bundle(out: Path | str, released: Path | str | None = None) -> Path:
     """Write the student bundle into the folder ``out`` (new or empty) and return it.
 
@@ -105,5 +121,8 @@ def build_student_bundle(out: Path | str, released: Path | str | None = None) ->
     out.mkdir(parents=True, exist_ok=True)
     copy_release(released, out)
     write_grader(out, PACKAGE_DIR, released)
-    write_project_files(out, PROJECT_DIR)
+    packages = notebook_packages(released, PROJECT_DIR)
+    for package in packages:
+        copy_package(PROJECT_DIR / package, out)
+    write_project_files(out, PROJECT_DIR, packages=(PACKAGE, *packages))
     return out

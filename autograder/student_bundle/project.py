@@ -15,6 +15,8 @@ NAME = "rnn-course-student"
 # The distributions the shipped code imports (by their names in ``dependencies``).
 DEPENDENCIES = ("numpy", "torch", "matplotlib", "nbformat", "pytest")
 TESTPATHS = ["autograder"]
+# The course's extra that installs Jupyter, offered by the bundle too.
+NOTEBOOKS = "notebooks"
 
 README = """# Recurrent neural networks: the exercises and their grader
 
@@ -34,8 +36,9 @@ python -m pip install -c constraints.txt -e .
 pytest autograder
 ```
 
-Open the notebooks with Jupyter, fill in the cells marked `YOUR CODE HERE`, and run
-`pytest autograder` again. Each check prints one line (what is wrong, where, and a hint);
+To work in the notebooks, install Jupyter too (`python -m pip install -c constraints.txt
+-e ".[notebooks]"`), open them with `jupyter lab assignments/rnn`, fill in the cells
+marked `YOUR CODE HERE`, and run `pytest autograder` again. Each check prints one line (what is wrong, where, and a hint);
 the run ends with a table per exercise and `Score: X / Y`. To grade notebooks kept
 elsewhere: `pytest autograder --submission PATH` (a folder of notebooks, or one).
 
@@ -60,8 +63,8 @@ def _requirement_name(requirement: str) -> str:
     return re.split(r"[\s<>=!~;\[]", requirement, maxsplit=1)[0].lower()
 
 
-def pyproject(course_pyproject: Path) -> str:
-    """The bundle's ``pyproject.toml``, from the course's."""
+def pyproject(course_pyproject: Path, packages: tuple[str, ...] = ("autograder",)) -> str:
+    """The bundle's ``pyproject.toml``, from the course's, installing ``packages``."""
     course = tomllib.loads(Path(course_pyproject).read_text(encoding="utf-8"))
     project = course["project"]
     by_name = {_requirement_name(r): r for r in project["dependencies"]}
@@ -82,8 +85,12 @@ def pyproject(course_pyproject: Path) -> str:
         f"requires-python = {_toml_value(project['requires-python'])}",
         f"dependencies = {_toml_value([by_name[name] for name in DEPENDENCIES])}",
         "",
+        "[project.optional-dependencies]",
+        "# Jupyter, to work in the notebooks (and the playground's widgets).",
+        f"{NOTEBOOKS} = {_toml_value(project['optional-dependencies'][NOTEBOOKS])}",
+        "",
         "[tool.setuptools.packages.find]",
-        'include = ["autograder*"]',
+        f"include = {_toml_value([f'{package}*' for package in packages])}",
         "",
         "[tool.setuptools.package-data]",
         'autograder = ["_expected/*.wire"]',
@@ -94,9 +101,10 @@ def pyproject(course_pyproject: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_project_files(out: Path, project_dir: Path) -> None:
-    """``pyproject.toml``, ``README.md`` and a copy of ``constraints.txt`` in ``out``."""
+def write_project_files(out: Path, project_dir: Path, packages: tuple[str, ...] = ("autograder",)) -> None:
+    """``pyproject.toml`` (installing ``packages``), ``README.md`` and ``constraints.txt`` in ``out``."""
     out = Path(out)
-    (out / "pyproject.toml").write_text(pyproject(Path(project_dir) / "pyproject.toml"), encoding="utf-8")
+    text = pyproject(Path(project_dir) / "pyproject.toml", packages)
+    (out / "pyproject.toml").write_text(text, encoding="utf-8")
     (out / "README.md").write_text(README, encoding="utf-8")
     (out / "constraints.txt").write_bytes((Path(project_dir) / "constraints.txt").read_bytes())

@@ -6,11 +6,17 @@ worker (started by name), ``notebook_checks`` (imported by the notebooks' test c
 and every ``autograder`` module those import, transitively. Instructor tools (batch
 grading, bundles, this package) ship only if something students run imports them, and
 this package never does.
+
+Besides the grader, the course's own packages that the released notebooks import (the
+playground) ship whole.
 """
 from __future__ import annotations
 
 import ast
+import json
 from pathlib import Path
+
+from autograder.notebook import strip_magics
 
 PACKAGE = "autograder"
 # Never shipped; a shipped module that imports it is an error.
@@ -91,3 +97,38 @@ def shipped_modules(package_dir: Path) -> list[Path]:
             if target is not None and target not in selected:
                 pending.append(target)
     return sorted(selected)
+
+
+def notebook_packages(released: Path, project_dir: Path) -> list[str]:
+    """The course's own top-level packages that the released notebooks import, sorted.
+
+    A package counts when ``project_dir/<name>/__init__.py`` exists (the playground,
+    say); ``autograder`` is left out (it ships by the rules above). A notebook that
+    imports ``reference`` is an error: notebooks never import the answer key.
+    """
+    found: set[str] = set()
+    for notebook in sorted(Path(released).glob("*.ipynb")):
+        for source in _code_cells(notebook):
+            try:
+                tree = ast.parse(strip_magics(source)[0])
+            except SyntaxError:
+                continue
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    found.update(alias.name.split(".")[0] for alias in node.names)
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    found.add(node.module.split(".")[0])
+            if "reference" in found:
+                raise SelectionError(f"{notebook.name} imports reference, the answer key")
+    return sorted(
+        name for name in found
+        if name != PACKAGE and (Path(project_dir) / name / "__init__.py").is_file()
+    )
+
+
+def _code_cells(notebook: Path) -> list[str]:
+    cells = json.loads(Path(notebook).read_text(encoding="utf-8")).get("cells", [])
+    return [
+        "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        for cell in cells if cell.get("cell_type") == "code"
+    ]

@@ -1,8 +1,8 @@
 """What counts as answer code, as lines of text, for the tests that keep it out of the bundle.
 
-A line is compared without its indentation and its trailing comment. Only lines long
-enough to be telling count, and none that a released notebook shows anyway (given code,
-stubs, docstrings).
+A line is compared without its indentation and its trailing comment. Only telling lines
+count: long enough, not a plain copy of a name (``self.size = size``, ``n = len(text)``),
+and not shown by a released notebook anyway (given code, stubs, docstrings).
 """
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from pathlib import Path
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 # Shorter lines ("return h", "h = x") are too common to tell anything.
 MIN_LENGTH = 16
+# Calls that, on names alone, compute nothing worth hiding.
+_PLAIN_CALLS = ("len", "range", "list", "tuple", "dict", "int", "float", "str")
 TEXT_SUFFIXES = (".py", ".md", ".toml", ".txt", ".cfg", ".ini", ".json")
 
 
@@ -41,10 +43,28 @@ def solution_lines(path: Path) -> Iterator[str]:
                 yield line
 
 
+def _is_plain(line: str) -> bool:
+    """Whether ``line`` only binds a name, an attribute, a constant or ``len(name)``-like call."""
+    try:
+        (statement,) = ast.parse(line).body
+    except (SyntaxError, ValueError):
+        return False
+    if not isinstance(statement, ast.Assign):
+        return False
+    value = statement.value
+    if isinstance(value, (ast.Name, ast.Attribute, ast.Constant)):
+        return True
+    return (
+        isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in _PLAIN_CALLS
+        and all(isinstance(arg, (ast.Name, ast.Attribute, ast.Constant)) for arg in value.args)
+        and not value.keywords
+    )
+
+
 def telling_lines(lines, shown: set[str]) -> set[str]:
-    """The normalized lines that are long enough and not in ``shown``."""
+    """The normalized lines that are long enough, not plain, and not in ``shown``."""
     result = {normalized(line) for line in lines}
-    return {line for line in result if len(line) >= MIN_LENGTH and line not in shown}
+    return {line for line in result if len(line) >= MIN_LENGTH and line not in shown and not _is_plain(line)}
 
 
 def file_lines(path: Path) -> set[str]:

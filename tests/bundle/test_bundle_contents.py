@@ -80,11 +80,19 @@ def test_instructor_tools_stay_home(bundle) -> None:
     assert (grader / "worker.py").is_file() and (grader / "conftest.py").is_file()
 
 
+def test_packages_the_notebooks_import_ship_too(bundle) -> None:
+    """Does the playground, which a released notebook imports, ship whole and installable?"""
+    shipped = sorted(p.name for p in (bundle / "playground").glob("*.py"))
+    assert shipped == sorted(p.name for p in (ROOT / "playground").glob("*.py"))
+    include = tomllib.loads((bundle / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]
+    assert include["include"] == ["autograder*", "playground*"]
+
+
 def test_every_shipped_module_imports_without_the_key(bundle, without_reference) -> None:
-    """Do the checks, probes and stand-ins import in a Python that refuses ``reference``?"""
+    """Do the checks, probes, stand-ins and the playground import in a Python without ``reference``?"""
     modules = sorted(
         ".".join(p.relative_to(bundle).with_suffix("").parts).removesuffix(".__init__")
-        for p in (bundle / "autograder").rglob("*.py")
+        for folder in ("autograder", "playground") for p in (bundle / folder).rglob("*.py")
         if not p.name.startswith(("test_", "conftest"))
     )
     code = "import refuse_reference, importlib\nfor m in %r: importlib.import_module(m)\n" % modules
