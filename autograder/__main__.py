@@ -2,6 +2,7 @@
 
     batch SUBMITTED [--workers N] [--out DIR]   grade a class (see ``autograder.batch``)
     bundle gradescope OUT.zip                    Gradescope's autograder zip
+    bundle student OUT                           notebooks and visible checks, no answers
 
 Students run ``pytest autograder`` instead. Every command is a subparser whose
 ``run`` default takes the parsed arguments and returns the exit status; a new bundle
@@ -38,6 +39,18 @@ def _run_gradescope_bundle(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_student_bundle(args: argparse.Namespace) -> int:
+    from autograder.student_bundle import BundleError, build_student_bundle
+
+    try:
+        path = build_student_bundle(args.out, released=PACKAGE_DIR.parent / "assignments" / args.assignment)
+    except BundleError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from autograder.batch import DEFAULT_ASSIGNMENT, DEFAULT_STUDENT_TIMEOUT
 
@@ -68,6 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
     gradescope.add_argument("--assignment", default=DEFAULT_ASSIGNMENT, metavar="ID",
                             help=f"released assignment whose given files ship (default: {DEFAULT_ASSIGNMENT})")
     gradescope.set_defaults(run=_run_gradescope_bundle)
+    student = kinds.add_parser("student", help="the students' folder: notebooks and visible checks, no answer code")
+    student.add_argument("out", type=Path, metavar="OUT", help="a new or empty folder")
+    student.add_argument("--assignment", default=DEFAULT_ASSIGNMENT, metavar="ID",
+                         help=f"released assignment whose notebooks ship (default: {DEFAULT_ASSIGNMENT})")
+    student.set_defaults(run=_run_student_bundle)
     return parser
 
 
