@@ -7,6 +7,11 @@ stubs into ``assignments/<assignment>/`` with::
 """
 import os
 
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import GetGrades
+
+from autograder.nbgrader_feedback import HiddenTestsFeedback
+
 c = get_config()  # noqa: F821  (injected by nbgrader)
 
 c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
@@ -23,3 +28,10 @@ c.CourseDirectory.ignore = [
     "__pycache__",
     "feedback",
 ]
+# autograde and validate run student and test cells in one kernel: start it with the
+# guard that refuses the answer key to notebook code (see autograder/kernel_guard.py).
+c.Execute.extra_arguments = [
+    "--IPKernelApp.exec_lines=__import__('autograder.kernel_guard').kernel_guard.install()",
+]
+# Feedback shows a failing hidden test's diagnosis, never the test's source.
+c.GenerateFeedback.preprocessors = [GetGrades, HiddenTestsFeedback, CSSHTMLHeaderPreprocessor]

@@ -74,7 +74,10 @@ cd "$SOURCE" || exit 1
 
 if [ ! -s "$RESULTS" ]; then
     cat > "$RESULTS" <<'JSON'
-{"score": 0, "output": "The autograder could not grade this submission (it stopped before writing results). Please tell your instructor.", "stdout_visibility": "visible", "tests": []}
+{"score": 0,
+ "output": "The autograder stopped before grading this submission. Please tell your instructor.",
+ "stdout_visibility": "visible",
+ "tests": []}
 JSON
 fi
 exit 0

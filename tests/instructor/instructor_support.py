@@ -95,3 +95,27 @@ def write_submission(submitted: Path, student: str, source: str) -> Path:
     ]
     nbformat.write(notebook, str(folder / "01_demo.ipynb"))
     return folder
+
+
+def answered(released: Path, solution: Path) -> nbformat.NotebookNode:
+    """The released notebook with every answer cell copied from the solution notebook
+    (matched by nbgrader ``grade_id``): what a student who solved it all submits."""
+    notebook = nbformat.read(str(released), as_version=4)
+    answers = {
+        cell.metadata["nbgrader"]["grade_id"]: cell.source
+        for cell in nbformat.read(str(solution), as_version=4).cells
+        if cell.get("metadata", {}).get("nbgrader", {}).get("solution")
+    }
+    for cell in notebook.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("solution"):
+            cell.source = answers[meta["grade_id"]]
+    return notebook
+
+
+def with_edit(notebook: nbformat.NotebookNode, old: str, new: str) -> nbformat.NotebookNode:
+    """``notebook`` with ``old`` replaced by ``new`` in the one cell that holds it."""
+    cells = [cell for cell in notebook.cells if old in cell.source]
+    assert len(cells) == 1, f"{old!r} is in {len(cells)} cells, expected exactly one"
+    cells[0].source = cells[0].source.replace(old, new)
+    return notebook
