@@ -20,11 +20,16 @@ from autograder.sandbox import PACKAGE_DIR
 def _run_batch(args: argparse.Namespace) -> int:
     from autograder.batch import grade_class
 
-    summary = grade_class(
-        args.submitted, args.out,
-        assignment=args.assignment, workers=args.workers, timeout=args.timeout,
-        tests_dir=args.tests, force=args.force, progress=not args.quiet,
-    )
+    try:
+        summary = grade_class(
+            args.submitted, args.out,
+            assignment=args.assignment, workers=args.workers, timeout=args.timeout,
+            tests_dir=args.tests, force=args.force, progress=not args.quiet,
+        )
+    except KeyboardInterrupt:
+        print(f"interrupted: finished grades are kept in {args.out}; run the same command to go on",
+              file=sys.stderr)
+        return 130
     print(summary.line())
     for name in summary.errors:
         print(f"error: {name}: see {Path(args.out) / (name + '.json')}", file=sys.stderr)

@@ -157,8 +157,8 @@ class GradingProcess:
 
     def grade(self, submission: Path, timeout: float) -> list[CheckResult]:
         """Grade ``submission`` within ``timeout`` seconds (``StudentTimeout`` otherwise)."""
-        if self.process is not None and self.graded >= self.recycle_after:
-            self.close()
+        if self.process is not None and (self.graded >= self.recycle_after or self.process.poll() is not None):
+            self.close()  # recycled, or died between two students: start afresh
         self.start()
         assert self.process is not None and self.process.stdin is not None
         try:
@@ -193,7 +193,12 @@ class GradingProcess:
                 raise failure
             self._buffer += chunk
         line, self._buffer = self._buffer.split(b"\n", 1)
-        return json.loads(line)
+        try:
+            return json.loads(line)
+        except ValueError:
+            failure = self._failure(f"the grading process sent an unreadable line: {line[:200]!r}")
+            self.close(kill=True)
+            raise failure from None
 
     def _failure(self, what: str) -> WorkerFailed:
         log = ""
