@@ -37,7 +37,9 @@ PACKAGES = ("reference", "autograder")
 PROJECT_FILES = ("pyproject.toml", "README.md", "constraints.txt")
 _EXECUTABLE = 0o100755 << 16
 _REGULAR = 0o100644 << 16
-_SKIPPED = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache"}
+# ``_expected`` holds a student bundle's recordings: with it, the grader would replay
+# them instead of computing with the answer key (see ``autograder.expected``).
+_SKIPPED = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", "_expected"}
 
 SETUP_SH = """#!/usr/bin/env bash
 # Gradescope runs this once, when it builds the autograder image.
