@@ -10,6 +10,10 @@ refuses:
   ``shutil.rmtree``, ``shutil.copyfile``, ...); links and symlinks anywhere;
 * reading files under the protected folders (the ``reference`` and ``autograder``
   packages, the instructor's ``solutions``);
+* opening a folder with ``os.open`` (a folder's descriptor, passed as ``dir_fd``, would
+  make a relative path mean something the hook cannot see), another process's entries
+  under ``/proc``, and the links of ``/proc/self`` (``root``, ``cwd``, ``fd``, ...) and
+  ``/dev/fd``, which lead anywhere whatever the path says;
 * starting processes: ``os.fork``, ``os.forkpty``, ``os.exec``, ``os.posix_spawn``,
   ``os.spawn``, ``os.system``, ``subprocess.Popen``; signalling other processes;
 * ``ctypes.*``, ``gc.get_objects``/``get_referrers``/``get_referents``,
@@ -20,13 +24,14 @@ refuses:
 The hook is one self-contained function: everything it uses is bound as a default
 argument (an immutable tuple) when it is created, so student code that patches ``os``,
 ``builtins`` or ``posixpath`` afterwards does not change its decisions. Paths are
-normalised lexically inside the hook; symlinks cannot be created, so a path inside the
-scratch directory stays inside it.
+normalised lexically inside the hook; symlinks cannot be created and the kernel's own
+links under ``/proc`` are refused, so a path inside the scratch directory stays inside it.
 """
 from __future__ import annotations
 
 import os
 import pathlib
+import stat
 import sys
 from collections.abc import Iterable
 
@@ -69,6 +74,7 @@ _ALWAYS_REFUSED = {
     "socket.bind": "open a network socket",
     "socket.sendto": "send network data",
     "socket.sendmsg": "send network data",
+    "sqlite3.connect": "open a database file (sqlite3)",
     "os.link": "create a hard link",
     "os.symlink": "create a symbolic link",
 }
@@ -100,6 +106,8 @@ _WRITE_EVENTS = {
 # Libraries set ``__defaults__`` (torch.optim does); only code replacement is refused.
 _PROTECTED_FUNCTION_ATTRIBUTES = ("__code__",)
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
+# Entries of /proc/<pid>/ that are links to other places: the root, the cwd, open files.
+_PROC_LINKS = ("root", "cwd", "fd", "map_files")
 
 
 def make_hook(
@@ -126,8 +134,12 @@ def make_hook(
         _attrs=_PROTECTED_FUNCTION_ATTRIBUTES,
         _write_flags=_WRITE_FLAGS,
         _path_types=(pathlib.PosixPath, pathlib.PurePosixPath),
+        _proc_links=_PROC_LINKS,
         _fspath=os.fspath,
         _getcwd=os.getcwd,
+        _stat=os.stat,
+        _isdigit=str.isdigit,
+        _is_folder=stat.S_ISDIR,
         _getpid=os.getpid,
         _type=type,
         _str=str,
@@ -199,6 +211,21 @@ def make_hook(
                     continue
                 parts.append(part)
             path = "/" + "/".join(parts)
+            if parts[:1] == ["proc"] and _len(parts) > 2:
+                if _isdigit(parts[1]) and parts[1] != _str(_getpid()):
+                    raise _RefusedOperation("look into another process (under /proc)")
+                for part in parts[2:]:
+                    if part in _proc_links:
+                        raise _RefusedOperation(f"follow a link of /proc ({path})")
+            if parts[:2] == ["dev", "fd"]:
+                raise _RefusedOperation(f"follow a link of /proc ({path})")
+            if event == "open" and args[1] is None:  # os.open: a folder would serve as a dir_fd
+                try:
+                    is_folder = _is_folder(_stat(path).st_mode)
+                except OSError:
+                    is_folder = False
+                if is_folder:
+                    raise _RefusedOperation(f"open a folder with os.open ({path})")
             if writes:
                 if path != _scratch and not path.startswith(_scratch + "/") and path != "/dev/null":
                     raise _RefusedOperation(

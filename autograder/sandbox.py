@@ -43,8 +43,9 @@ _WORKER_GRACE = 30.0
 
 
 def protected_folders() -> tuple[str, ...]:
-    """Folders student code may not read: the answer key, the grader, the sources."""
-    folders = [PACKAGE_DIR, PROJECT_DIR / "reference", PROJECT_DIR / "solutions"]
+    """Folders student code may not read: the answer key, the grader, the sources, and
+    git's object store, which holds every committed version of all three."""
+    folders = [PACKAGE_DIR, PROJECT_DIR / "reference", PROJECT_DIR / "solutions", PROJECT_DIR / ".git"]
     return tuple(str(p.resolve()) for p in folders if p.exists())
 
 

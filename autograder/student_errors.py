@@ -194,7 +194,8 @@ def _build(error: dict[str, Any], probe: str, timeout: float, memory_mib: int, o
             output,
         )
     if kind == "exception":
-        return CheckFailed(f"your code raised {error.get('type')}: {error.get('message')}{suffix}", output)
+        text = f": {error['message']}" if error.get("message") else " (without a message)"
+        return CheckFailed(f"your code raised {error.get('type')}{text}{suffix}", output)
     if kind == "syntax":
         text = f"\n      {error['text']}" if error.get("text") else ""
         return CheckFailed(
@@ -215,7 +216,11 @@ def _build(error: dict[str, Any], probe: str, timeout: float, memory_mib: int, o
             return CheckFailed(f"your code took longer than {timeout:g} s of CPU time (infinite loop?)", output)
         return CheckFailed(f"your code crashed ({name}).", output)
     if kind == "too_large":
-        return CheckFailed(f"your code returned too much data ({error.get('message', '')}).", output)
+        return CheckFailed(
+            f"your code returned too much data ({error.get('message', '')}): return only what the "
+            "function is asked for, with the shapes its docstring gives.",
+            output,
+        )
     if kind == "bad_value":
         return CheckFailed(
             f"the result could not be read: it contains {error.get('message', 'something unexpected')} "

@@ -130,7 +130,7 @@ class _Encoder:
             raise WireError(f"more than {MAX_ARRAYS} arrays")
         self.nbytes += array.nbytes
         if self.nbytes > self.max_bytes:
-            raise TooLarge(f"more than {self.max_bytes} bytes of array data")
+            raise TooLarge(f"more than {self.max_bytes / 2**20:g} MiB of arrays")
         self.arrays.append(array if array.flags.c_contiguous else array.copy(order="C"))
         return {"a": len(self.arrays) - 1}
 

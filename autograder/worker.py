@@ -11,8 +11,11 @@ round trip, not a fork. The child:
    size (``RLIMIT_DATA``: current use + the call's MiB, which counts heap and anonymous
    mappings but not torch's reserved address space), file size, no core dumps;
 3. moves into the scratch directory, captures ``sys.stdout``/``sys.stderr`` (bounded);
-4. installs the audit hook (``guard.install``), then compiles and runs the notebook's
-   cells and the probe, and writes the result (``wire`` format) before ``os._exit``.
+4. confines its file access in the kernel where Linux has Landlock (``landlock.confine``:
+   no reading the protected folders, no writing outside the scratch directory, even from
+   C code), installs the audit hook (``guard.install``), then compiles and runs the
+   notebook's cells and the probe, and writes the result (``wire`` format) before
+   ``os._exit``.
 
 The parent waits for the result with the call's timeout, kills the child's process group
 when it runs over, and reports the outcome to the grader: ``reply`` (followed by the
@@ -43,7 +46,7 @@ import time
 import traceback
 from typing import Any
 
-from autograder import guard, student_errors, wire
+from autograder import guard, landlock, student_errors, wire
 
 # Descriptor numbers the child's pipes are moved to, so they are easy to keep open
 # (below the usual soft limit of 1024 open files, above anything opened at start-up).
@@ -175,6 +178,7 @@ def _run_call(request: dict[str, Any], parent: _ParentState) -> None:
     os.environ["MPLBACKEND"] = "Agg"
     sys.stdout = sys.stderr = capture
     refused = ("reference", "autograder", *request["forbid"])
+    landlock.confine(scratch, request["protected"])
     guard.install(scratch, request["protected"], refused, parent.module_index)
     # Student code may patch builtins (isinstance, str, ...); the reply is built with the
     # originals. The dict's methods are bound now for the same reason.

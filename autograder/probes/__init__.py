@@ -7,3 +7,11 @@ Probes compare nothing: all verdicts are reached in the grader's process. A prob
 raise ``CheckFailed`` for a problem it can explain (a missing class or attribute).
 Probe modules are imported before student code runs, so import what you need at the top.
 """
+
+
+def notebook_function(ns, name):
+    """The notebook's function ``name``; a NameError naming it when the notebook lacks it
+    (a cell that failed to load, a renamed function), instead of a KeyError from the probe."""
+    if name not in ns:
+        raise NameError(f"name {name!r} is not defined: the notebook must define the function")
+    return ns[name]

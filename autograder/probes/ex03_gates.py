@@ -15,6 +15,8 @@ import torch
 from matplotlib.collections import QuadMesh
 from matplotlib.figure import Figure
 
+from autograder.probes import notebook_function
+
 FUNCTION_NAMES = ("lstm_gate_activations", "plot_lstm_gates")
 
 
@@ -60,7 +62,7 @@ def gate_activations(ns, weights, x, num_layers):
     )
     lstm.load_state_dict({name: torch.from_numpy(array.copy()) for name, array in weights.items()})
     lstm.eval()
-    result = ns[FUNCTION_NAMES[0]](lstm, torch.from_numpy(x.copy()))
+    result = notebook_function(ns, FUNCTION_NAMES[0])(lstm, torch.from_numpy(x.copy()))
     layers = [_describe_layer(layer) for layer in result] if isinstance(result, (list, tuple)) else []
     return {"type": type(result).__name__, "layers": layers}
 
@@ -101,7 +103,8 @@ def gate_figure(ns, activations, text):
     Returns {"type": the returned type's name, "is_figure": whether it is a matplotlib
     Figure, "axes": one description per axes of the figure (see ``_describe_axes``)}.
     """
-    figure = ns[FUNCTION_NAMES[1]]({name: array.copy() for name, array in activations.items()}, text)
+    plot = notebook_function(ns, FUNCTION_NAMES[1])
+    figure = plot({name: array.copy() for name, array in activations.items()}, text)
     facts = {"type": type(figure).__name__, "is_figure": isinstance(figure, Figure), "axes": []}
     if facts["is_figure"]:
         facts["axes"] = [_describe_axes(ax) for ax in figure.axes]

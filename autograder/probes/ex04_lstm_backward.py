@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograder.probes import notebook_function
+
 FORWARD = "lstm_lm_forward"
 BACKWARD = "lstm_lm_backward"
 TRAIN = "train_lstm_lm"
@@ -40,14 +42,14 @@ def backward(ns, cases):
     results = []
     for case in cases:
         params = {name: np.array(value) for name, value in case["params"].items()}
-        _, cache = ns[FORWARD](
+        _, cache = notebook_function(ns, FORWARD)(
             params,
             np.array(case["inputs"]),
             np.array(case["targets"]),
             np.array(case["h0"]),
             np.array(case["c0"]),
         )
-        results.append(_as_plain(ns[BACKWARD](cache)))
+        results.append(_as_plain(notebook_function(ns, BACKWARD)(cache)))
     return results
 
 
@@ -56,7 +58,7 @@ def train(ns, text, steps, hidden_size, seq_len, batch_size, lr, seed):
 
     Returns {"params": {name: array}, "losses": the per-step losses}.
     """
-    params, losses = ns[TRAIN](
+    params, losses = notebook_function(ns, TRAIN)(
         text,
         steps,
         hidden_size=hidden_size,
