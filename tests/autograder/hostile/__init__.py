@@ -1,0 +1,1 @@
+"""Hostile and broken submissions of the course: the edits, and the expected verdicts."""
