@@ -23,8 +23,8 @@ or turned off), ``confine`` returns False and the audit hook alone applies.
 from __future__ import annotations
 
 import ctypes
-import errno
 import os
+import sys
 from collections.abc import Iterable
 
 # System call numbers: the same on x86-64 and on the architectures of the generic table.
@@ -61,6 +61,8 @@ _libc.syscall.restype = ctypes.c_long
 
 def abi_version() -> int:
     """The kernel's Landlock ABI version, or 0 when Landlock is unavailable."""
+    if not sys.platform.startswith("linux"):
+        return 0
     version = _libc.syscall(_CREATE_RULESET, None, ctypes.c_size_t(0), ctypes.c_uint32(_CREATE_RULESET_VERSION))
     return max(int(version), 0)
 
@@ -98,18 +100,17 @@ def readable_entries(protected: Iterable[str]) -> list[str]:
 
 
 def _add_rule(ruleset: int, path: str, rights: int) -> None:
+    """Allow ``rights`` beneath ``path``; a path that cannot take a rule (vanished, or a
+    special file) is left out, which only takes access away."""
     try:
         fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
     except OSError:
-        return  # vanished, or not ours to open: left out
+        return
     try:
         if not os.path.isdir(path):
             rights &= _FILE_RIGHTS
         attr = _PathBeneathAttr(rights, fd)
-        if _libc.syscall(_ADD_RULE, ruleset, _RULE_PATH_BENEATH, ctypes.byref(attr), 0) < 0:
-            code = ctypes.get_errno()
-            if code != errno.EINVAL:  # a special file Landlock will not take a rule on
-                raise OSError(code, f"landlock_add_rule on {path}: {os.strerror(code)}")
+        _libc.syscall(_ADD_RULE, ruleset, _RULE_PATH_BENEATH, ctypes.byref(attr), 0)
     finally:
         os.close(fd)
 
@@ -131,9 +132,6 @@ def confine(scratch: str, protected: Iterable[str]) -> bool:
         _add_rule(ruleset, os.devnull, READ_FILE | WRITE_FILE | (TRUNCATE if version >= 3 else 0))
         if _libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
             return False
-        if _libc.syscall(_RESTRICT_SELF, ruleset, 0) < 0:
-            code = ctypes.get_errno()
-            raise OSError(code, f"landlock_restrict_self: {os.strerror(code)}")
-        return True
+        return _libc.syscall(_RESTRICT_SELF, ruleset, 0) == 0
     finally:
         os.close(ruleset)
