@@ -54,8 +54,8 @@ def victims(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory, victims) -> dict[str, list[list[CheckResult]]]:
-    """Per folder (by index, as a string): its results, from every grading of it.
+def graded(tmp_path_factory, victims) -> dict[int, list[list[CheckResult]]]:
+    """Per folder (by index): its results, from every grading of it.
 
     Folder 0 is graded twice, so that the two gradings can be compared.
     """
@@ -64,15 +64,15 @@ def graded(tmp_path_factory, victims) -> dict[str, list[list[CheckResult]]]:
     runs = [*enumerate(paths), (0, paths[0])]
     with ThreadPoolExecutor(max_workers=PARALLEL_RUNS) as pool:
         outcomes = list(pool.map(lambda run: (run[0], grade_submission(run[1])), runs))
-    results: dict[str, list[list[CheckResult]]] = {}
+    results: dict[int, list[list[CheckResult]]] = {}
     for index, outcome in outcomes:
-        results.setdefault(str(index), []).append(outcome)
+        results.setdefault(index, []).append(outcome)
     return results
 
 
 def results_of(graded, exercise: str, folder: int) -> dict[str, CheckResult]:
     """{check name: result} of ``exercise`` in the first grading of ``folder``."""
-    return {r.name: r for r in graded[str(folder)][0] if r.exercise == exercise}
+    return {r.name: r for r in graded[folder][0] if r.exercise == exercise}
 
 
 def folder_of(item: Case) -> int:
@@ -105,7 +105,7 @@ def test_untouched_notebooks_keep_full_marks(graded, folder: int) -> None:
 
 def test_grading_twice_gives_identical_results(graded) -> None:
     """Does grading the same submission again give the same scores and messages?"""
-    first, second = graded["0"]
+    first, second = graded[0]
     assert first == second
 
 
