@@ -29,7 +29,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from reference import _torch_io
+from reference import _gates, _torch_io
 from reference.functional import sigmoid, sigmoid_grad_from_output, tanh_grad_from_output
 
 # Order of the gate blocks in the stacked weights (n is the candidate).
@@ -38,6 +38,8 @@ GATES = ("z", "r", "n")
 GATE_PARAMS = {"z": ("Wz", "Uz", "bz"), "r": ("Wr", "Ur", "br"), "n": ("Wh", "Uh", "bh")}
 # PyTorch's order of the gate blocks in weight_ih / weight_hh.
 TORCH_GATES = ("r", "z", "n")
+# The (W, U, b) names of the stacked blocks, in GATES order.
+_NAMES = tuple(GATE_PARAMS[gate] for gate in GATES)
 
 
 def _check_variant(params: dict[str, np.ndarray], reset_after: bool) -> None:
@@ -62,35 +64,11 @@ def init_params(
     Returns a dict with W* (D, H), U* (H, H) and b* (H,) for z, r and the candidate h,
     plus ``bhn`` (H,) when ``reset_after``.
     """
-    bound = 1.0 / np.sqrt(hidden_size)
-    params = {}
-    for gate in GATES:
-        W, U, b = GATE_PARAMS[gate]
-        params[W] = rng.uniform(-bound, bound, (input_size, hidden_size)).astype(dtype)
-        params[U] = rng.uniform(-bound, bound, (hidden_size, hidden_size)).astype(dtype)
-        params[b] = rng.uniform(-bound, bound, hidden_size).astype(dtype)
+    params = _gates.init_params(_NAMES, input_size, hidden_size, rng, dtype)
     if reset_after:
+        bound = 1.0 / np.sqrt(hidden_size)
         params["bhn"] = rng.uniform(-bound, bound, hidden_size).astype(dtype)
     return params
-
-
-def _stack(params: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """W (D, 3H), U (H, 3H), b (3H,): the gates' parameters side by side, in GATES order."""
-    return tuple(
-        np.concatenate([params[GATE_PARAMS[gate][k]] for gate in GATES], axis=-1)
-        for k in range(3)
-    )
-
-
-def _unstack(dW: np.ndarray, dU: np.ndarray, db: np.ndarray) -> dict[str, np.ndarray]:
-    """Per-gate gradients from stacked ones (the inverse of ``_stack``)."""
-    H = dU.shape[0]
-    grads = {}
-    for k, gate in enumerate(GATES):
-        block = slice(k * H, (k + 1) * H)
-        for name, stacked in zip(GATE_PARAMS[gate], (dW, dU, db)):
-            grads[name] = np.ascontiguousarray(stacked[..., block])
-    return grads
 
 
 def _split(stacked: np.ndarray) -> dict[str, np.ndarray]:
@@ -198,7 +176,7 @@ def _param_grads(
         dU = np.concatenate([h_prev.T @ dxw[:, : 2 * H], inner.T @ dxw[:, 2 * H :]], axis=1)
     else:
         dU = h_prev.T @ dhu
-    grads = _unstack(x.T @ dxw, dU, dxw.sum(axis=0))
+    grads = _gates.unstack(x.T @ dxw, dU, dxw.sum(axis=0), _NAMES)
     if dhu is not None:
         grads["bhn"] = dhu[:, 2 * H :].sum(axis=0)
     return grads
@@ -220,7 +198,7 @@ def step_forward(
     and ``"reset_after"``.
     """
     _check_variant(params, reset_after)
-    W, U, b = _stack(params)
+    W, U, b = _gates.stack(params, _NAMES)
     xw = x @ W + b  # (N, 3H)
     N, H = h_prev.shape
     dtype = np.result_type(xw, h_prev)
@@ -255,11 +233,6 @@ def step_backward(
 # (N, .) blocks; the cache exposes (N, T, H) views of the same arrays.
 
 
-def _batch_major(a: np.ndarray) -> np.ndarray:
-    """(T, N, ...) -> (N, T, ...) view."""
-    return a.swapaxes(0, 1)
-
-
 def forward(
     x: np.ndarray, h0: np.ndarray, params: dict[str, np.ndarray], reset_after: bool = False
 ) -> tuple[np.ndarray, dict]:
@@ -281,7 +254,7 @@ def forward(
     _check_variant(params, reset_after)
     N, T, D = x.shape
     H = h0.shape[-1]
-    W, U, b = _stack(params)
+    W, U, b = _gates.stack(params, _NAMES)
     # The input projection of every step in one matmul.
     xw = (x.swapaxes(0, 1).reshape(T * N, D) @ W + b).reshape(T, N, 3 * H)
     dtype = np.result_type(xw, h0)
@@ -292,9 +265,9 @@ def forward(
     bhn = params.get("bhn")
     for t in range(T):
         _cell_forward(xw[t], hs[t], U, bhn, act[t], inner[t], hs[t + 1])
-    h = _batch_major(hs[1:])
-    cache = {"h": h, **{gate: _batch_major(v) for gate, v in _split(act).items()}}
-    cache.update(inner=_batch_major(inner), act=act, hs=hs, x=x, W=W, U=U)
+    h = _gates.batch_major(hs[1:])
+    cache = {"h": h, **{gate: _gates.batch_major(v) for gate, v in _split(act).items()}}
+    cache.update(inner=_gates.batch_major(inner), act=act, hs=hs, x=x, W=W, U=U)
     cache["reset_after"] = reset_after
     return h, cache
 
@@ -307,7 +280,7 @@ def backward(dh: np.ndarray, cache: dict) -> tuple[np.ndarray, np.ndarray, dict[
     """
     act, hs, x, W, U = (cache[key] for key in ("act", "hs", "x", "W", "U"))
     reset_after = cache["reset_after"]
-    inner = _batch_major(cache["inner"])  # (T, N, H)
+    inner = _gates.batch_major(cache["inner"])  # (T, N, H)
     T, N, H3 = act.shape
     H = H3 // 3
     dxw = np.empty_like(act)  # (T, N, 3H)
@@ -326,7 +299,7 @@ def backward(dh: np.ndarray, cache: dict) -> tuple[np.ndarray, np.ndarray, dict[
         dxw_rows,
         dhu.reshape(rows, H3) if reset_after else None,
     )
-    dx = np.ascontiguousarray(_batch_major((dxw_rows @ W.T).reshape(T, N, -1)))
+    dx = np.ascontiguousarray(_gates.batch_major((dxw_rows @ W.T).reshape(T, N, -1)))
     return dx, dh_next, grads
 
 
@@ -378,7 +351,7 @@ def params_to_torch(params: dict[str, np.ndarray]) -> nn.GRU:
     return _torch_io.build_module(nn.GRU, [blocks[gate] for gate in TORCH_GATES])
 
 
-class TorchGRU(nn.Module):
+class TorchGRU(_gates.ParamsModule):
     """The equations of this module in torch ops, step by step, for autograd.
 
     Built from a params dict (each array becomes an ``nn.Parameter`` of the same name
@@ -387,11 +360,9 @@ class TorchGRU(nn.Module):
     """
 
     def __init__(self, params: dict[str, np.ndarray], reset_after: bool = False):
-        super().__init__()
         _check_variant(params, reset_after)
+        super().__init__(params)
         self.reset_after = reset_after
-        for name, value in params.items():
-            setattr(self, name, nn.Parameter(torch.tensor(value)))
 
     def forward(self, x: torch.Tensor, h0: torch.Tensor) -> torch.Tensor:
         h = h0

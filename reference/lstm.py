@@ -25,7 +25,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from reference import _torch_io
+from reference import _gates, _torch_io
 from reference.functional import sigmoid, sigmoid_grad_from_output, tanh_grad_from_output
 
 # Order of the gate blocks in the stacked weights: the three sigmoid gates, then tanh.
@@ -39,6 +39,8 @@ GATE_PARAMS = {
 }
 # PyTorch's order of the gate blocks in weight_ih / weight_hh.
 TORCH_GATES = ("i", "f", "g", "o")
+# The (W, U, b) names of the stacked blocks, in GATES order.
+_NAMES = tuple(GATE_PARAMS[gate] for gate in GATES)
 
 
 def init_params(
@@ -48,33 +50,7 @@ def init_params(
 
     Returns a dict with W* (D, H), U* (H, H) and b* (H,) for the gates f, i, o and c.
     """
-    bound = 1.0 / np.sqrt(hidden_size)
-    params = {}
-    for gate in GATES:
-        W, U, b = GATE_PARAMS[gate]
-        params[W] = rng.uniform(-bound, bound, (input_size, hidden_size)).astype(dtype)
-        params[U] = rng.uniform(-bound, bound, (hidden_size, hidden_size)).astype(dtype)
-        params[b] = rng.uniform(-bound, bound, hidden_size).astype(dtype)
-    return params
-
-
-def _stack(params: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """W (D, 4H), U (H, 4H), b (4H,): the gates' parameters side by side, in GATES order."""
-    return tuple(
-        np.concatenate([params[GATE_PARAMS[gate][k]] for gate in GATES], axis=-1)
-        for k in range(3)
-    )
-
-
-def _unstack(dW: np.ndarray, dU: np.ndarray, db: np.ndarray) -> dict[str, np.ndarray]:
-    """Per-gate gradients from stacked ones (the inverse of ``_stack``)."""
-    H = dU.shape[0]
-    grads = {}
-    for k, gate in enumerate(GATES):
-        block = slice(k * H, (k + 1) * H)
-        for name, stacked in zip(GATE_PARAMS[gate], (dW, dU, db)):
-            grads[name] = np.ascontiguousarray(stacked[..., block])
-    return grads
+    return _gates.init_params(_NAMES, input_size, hidden_size, rng, dtype)
 
 
 def _gate_major(stacked: np.ndarray) -> np.ndarray:
@@ -145,7 +121,7 @@ def step_forward(
     ``"act"`` (4, N, H) the gate activations in GATES order, its views ``"f", "i",
     "o", "g"`` (N, H), ``"c"``, ``"tanh_c"`` (N, H) and the stacked ``"W", "U"``.
     """
-    W, U, b = _stack(params)
+    W, U, b = _gates.stack(params, _NAMES)
     act = np.ascontiguousarray(_gate_major(x @ W + h_prev @ U + b))  # (4, N, H)
     N, H = h_prev.shape
     c, tanh_c, h = (np.empty((N, H), dtype=act.dtype) for _ in range(3))
@@ -169,18 +145,15 @@ def step_backward(
     dc_prev = _cell_backward(dh, dc, act, cache["c_prev"], cache["tanh_c"], _gate_major(dact_rows))
     dx = dact_rows @ cache["W"].T
     dh_prev = dact_rows @ cache["U"].T
-    grads = _unstack(cache["x"].T @ dact_rows, cache["h_prev"].T @ dact_rows, dact_rows.sum(axis=0))
+    grads = _gates.unstack(
+        cache["x"].T @ dact_rows, cache["h_prev"].T @ dact_rows, dact_rows.sum(axis=0), _NAMES
+    )
     return dx, dh_prev, dc_prev, grads
 
 
 # ---------------------------------------------------------------------------------------
 # A whole sequence: time-major states, gate-major gates, so that every step works on
 # contiguous blocks. The cache exposes (N, T, H) views of the same arrays.
-
-
-def _batch_major(a: np.ndarray) -> np.ndarray:
-    """(T, N, ...) -> (N, T, ...) view."""
-    return a.swapaxes(0, 1)
 
 
 def _with_ones(rows: np.ndarray) -> np.ndarray:
@@ -212,7 +185,7 @@ def forward(
     """
     N, T, D = x.shape
     H = h0.shape[-1]
-    W, U, b = _stack(params)
+    W, U, b = _gates.stack(params, _NAMES)
     # The input projection of every step, bias included: [x, 1] @ [W; b], one matmul
     # per gate (4, T * N, H). It becomes the gates in place.
     x_ones = _with_ones(x.swapaxes(0, 1).reshape(T * N, D))
@@ -228,9 +201,9 @@ def forward(
         np.matmul(hs[t], U, out=recurrent)
         act[:, t] += recurrent_gates
         _cell_forward(act[:, t], cs[t], cs[t + 1], tanh_c[t], hs[t + 1])
-    h = _batch_major(hs[1:])
-    cache = {"h": h, "c": _batch_major(cs[1:]), "tanh_c": _batch_major(tanh_c)}
-    cache.update({gate: _batch_major(a) for gate, a in zip(GATES, act)})
+    h = _gates.batch_major(hs[1:])
+    cache = {"h": h, "c": _gates.batch_major(cs[1:]), "tanh_c": _gates.batch_major(tanh_c)}
+    cache.update({gate: _gates.batch_major(a) for gate, a in zip(GATES, act)})
     cache.update(act=act, hs=hs, cs=cs, x_ones=x_ones, x=x, W=W, U=U)
     return h, cache
 
@@ -244,7 +217,7 @@ def backward(
     Returns dx (N, T, D), dh0 (N, H), dc0 (N, H) and grads (keys of params).
     """
     act, hs, cs, W, U = (cache[key] for key in ("act", "hs", "cs", "W", "U"))
-    tanh_c = _batch_major(cache["tanh_c"])  # (T, N, H)
+    tanh_c = _gates.batch_major(cache["tanh_c"])  # (T, N, H)
     _, T, N, H = act.shape
     dact = np.empty((T, N, 4 * H), dtype=act.dtype)  # every step's gates side by side
     dact_gates = _gate_major(dact)  # (4, T, N, H) view
@@ -257,9 +230,9 @@ def backward(
         dact_gates[:, t] = dact_step
         np.matmul(dact[t], U.T, out=dh_next)
     dact = dact.reshape(T * N, 4 * H)
-    dx = np.ascontiguousarray(_batch_major((dact @ W.T).reshape(T, N, -1)))
+    dx = np.ascontiguousarray(_gates.batch_major((dact @ W.T).reshape(T, N, -1)))
     dWb = cache["x_ones"].T @ dact  # [dW; db], (D + 1, 4H)
-    grads = _unstack(dWb[:-1], hs[:-1].reshape(T * N, H).T @ dact, dWb[-1])
+    grads = _gates.unstack(dWb[:-1], hs[:-1].reshape(T * N, H).T @ dact, dWb[-1], _NAMES)
     return dx, dh_next, dc_next, grads
 
 
@@ -291,18 +264,13 @@ def params_to_torch(params: dict[str, np.ndarray]) -> nn.LSTM:
     return _torch_io.build_module(nn.LSTM, blocks)
 
 
-class TorchLSTM(nn.Module):
+class TorchLSTM(_gates.ParamsModule):
     """The equations of this module in torch ops, step by step, for autograd.
 
     Built from a params dict (each array becomes an ``nn.Parameter`` of the same name
     and dtype); ``forward(x, h0, c0)`` with x (N, T, D), h0 and c0 (N, H) returns every
     step's h and c, each (N, T, H).
     """
-
-    def __init__(self, params: dict[str, np.ndarray]):
-        super().__init__()
-        for name, value in params.items():
-            setattr(self, name, nn.Parameter(torch.tensor(value)))
 
     def forward(
         self, x: torch.Tensor, h0: torch.Tensor, c0: torch.Tensor

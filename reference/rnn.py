@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from reference import _torch_io
+from reference import _gates, _torch_io
 from reference.functional import tanh_grad_from_output
 
 
@@ -27,9 +27,7 @@ def init_params(
 
     Returns ``{"Wx": (D, H), "Wh": (H, H), "b": (H,)}``.
     """
-    bound = 1.0 / np.sqrt(hidden_size)
-    shapes = {"Wx": (input_size, hidden_size), "Wh": (hidden_size, hidden_size), "b": (hidden_size,)}
-    return {name: rng.uniform(-bound, bound, shape).astype(dtype) for name, shape in shapes.items()}
+    return _gates.init_params((("Wx", "Wh", "b"),), input_size, hidden_size, rng, dtype)
 
 
 # ---------------------------------------------------------------------------------------
@@ -161,18 +159,13 @@ def params_to_torch(params: dict[str, np.ndarray]) -> nn.RNN:
     return _torch_io.build_module(nn.RNN, [block], nonlinearity="tanh")
 
 
-class TorchRNN(nn.Module):
+class TorchRNN(_gates.ParamsModule):
     """The equation of this module in torch ops, step by step, for autograd.
 
     Built from a params dict (each array becomes an ``nn.Parameter`` of the same name
     and dtype); ``forward(x, h0)`` with x (N, T, D) and h0 (N, H) returns every step's
     h, (N, T, H).
     """
-
-    def __init__(self, params: dict[str, np.ndarray]):
-        super().__init__()
-        for name, value in params.items():
-            setattr(self, name, nn.Parameter(torch.tensor(value)))
 
     def forward(self, x: torch.Tensor, h0: torch.Tensor) -> torch.Tensor:
         h = h0
