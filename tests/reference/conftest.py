@@ -2,8 +2,8 @@
 
 The three cells differ only in how many states they carry (the LSTM has ``c`` besides
 ``h``) and in the GRU's ``reset_after`` switch. ``Cell`` hides both, so each check below
-is written once and every test module runs it on its own cells: a module lists them in
-``CELLS`` (names from ``CELL_CASES``) and asks for the ``cell_case`` fixture.
+is written once, and test_cells.py runs it on every cell: a test module lists its cells
+in ``CELLS`` (names from ``CELL_CASES``) and asks for the ``cell_case`` fixture.
 
 The two oracles are torch autograd of the cell's PyTorch twin (float64) and central
 differences (``reference.gradcheck``); forward passes are also compared with the

@@ -1,5 +1,7 @@
-"""reference.gru, both placements of the reset gate, against torch.nn.GRU, its PyTorch
-twin and central differences."""
+"""What only reference.gru has: the two placements of the reset gate, its relation to
+torch.nn.GRU's gates, its cache and its parameters.
+
+The checks every cell shares are in test_cells.py."""
 from __future__ import annotations
 
 import numpy as np
@@ -9,64 +11,6 @@ from torch import nn
 
 from reference import gradcheck, gru
 from reference.functional import sigmoid
-
-CELLS = ["gru", "gru_reset_after"]
-# Only the reset-after variant is what torch.nn.GRU computes.
-EQUALS_NN = pytest.mark.parametrize("cell_case", ["gru_reset_after"], indirect=True)
-
-
-@EQUALS_NN
-def test_forward_equals_nn_gru(cell_case, rng, shape):
-    """Does the reset-after forward on converted weights reproduce nn.GRU?"""
-    cell_case.check_forward_equals_nn(rng, shape)
-
-
-@EQUALS_NN
-def test_forward_equals_time_major_nn_gru(cell_case, rng):
-    """Is a module with batch_first=False converted just as well?"""
-    cell_case.check_forward_equals_nn(rng, (3, 4, 2, 5), batch_first=False)
-
-
-@EQUALS_NN
-def test_second_layer_of_stacked_gru(cell_case, rng):
-    """Does layer=1 of a two-layer nn.GRU, fed layer 0's outputs, give the module's?"""
-    cell_case.check_stacked_layer(rng, (3, 6, 4, 5))
-
-
-@EQUALS_NN
-def test_params_round_trip_through_torch(cell_case, rng, shape):
-    """Does params_to_torch(params_from_torch(m)) compute what m computes?"""
-    cell_case.check_round_trip(rng, shape)
-
-
-def test_forward_equals_twin(cell_case, rng, shape):
-    """Do forward and chained step_forward equal TorchGRU at every step?"""
-    cell_case.check_forward_equals_twin(rng, shape)
-
-
-def test_backward_equals_autograd(cell_case, rng, shape):
-    """Are dx, dh0 and every parameter's gradient those of autograd?"""
-    cell_case.check_backward_equals_twin(rng, shape)
-
-
-def test_step_equals_autograd(cell_case, rng, shape):
-    """Do step_forward and step_backward equal autograd?"""
-    cell_case.check_step_equals_twin(rng, shape)
-
-
-def test_backward_equals_finite_differences(cell_case, rng):
-    """Does backward agree with central differences on every input and parameter?"""
-    cell_case.check_backward_equals_finite_differences(rng)
-
-
-def test_step_backward_equals_finite_differences(cell_case, rng):
-    """Does step_backward agree with central differences?"""
-    cell_case.check_step_backward_equals_finite_differences(rng)
-
-
-def test_float32_stays_float32(cell_case, rng):
-    """Does float32 in give float32 out, within FLOAT32_ATOL of float64?"""
-    cell_case.check_float32(rng, (3, 5, 4, 6))
 
 
 def test_lecture_gru_is_not_nn_gru(rng, torch_seed):

@@ -1,4 +1,6 @@
-"""reference.rnn against torch.nn.RNN, its PyTorch twin and central differences."""
+"""What only reference.rnn has: its cache and the conversion of torch.nn.RNN's weights.
+
+The checks every cell shares are in test_cells.py."""
 from __future__ import annotations
 
 import numpy as np
@@ -7,58 +9,6 @@ import torch
 from torch import nn
 
 from reference import gradcheck, rnn
-
-CELLS = ["rnn"]
-
-
-def test_forward_equals_nn_rnn(cell_case, rng, shape):
-    """Does forward on converted weights reproduce nn.RNN?"""
-    cell_case.check_forward_equals_nn(rng, shape)
-
-
-def test_forward_equals_time_major_nn_rnn(cell_case, rng):
-    """Is a module with batch_first=False converted just as well?"""
-    cell_case.check_forward_equals_nn(rng, (3, 4, 2, 5), batch_first=False)
-
-
-def test_second_layer_of_stacked_rnn(cell_case, rng):
-    """Does layer=1 of a two-layer nn.RNN, fed layer 0's outputs, give the module's?"""
-    cell_case.check_stacked_layer(rng, (3, 6, 4, 5))
-
-
-def test_params_round_trip_through_torch(cell_case, rng, shape):
-    """Does params_to_torch(params_from_torch(m)) compute what m computes?"""
-    cell_case.check_round_trip(rng, shape)
-
-
-def test_forward_equals_twin(cell_case, rng, shape):
-    """Do forward and chained step_forward equal TorchRNN at every step?"""
-    cell_case.check_forward_equals_twin(rng, shape)
-
-
-def test_backward_equals_autograd(cell_case, rng, shape):
-    """Are dx, dh0 and every parameter's gradient those of autograd?"""
-    cell_case.check_backward_equals_twin(rng, shape)
-
-
-def test_step_equals_autograd(cell_case, rng, shape):
-    """Do step_forward and step_backward equal autograd?"""
-    cell_case.check_step_equals_twin(rng, shape)
-
-
-def test_backward_equals_finite_differences(cell_case, rng):
-    """Does backward agree with central differences on every input and parameter?"""
-    cell_case.check_backward_equals_finite_differences(rng)
-
-
-def test_step_backward_equals_finite_differences(cell_case, rng):
-    """Does step_backward agree with central differences?"""
-    cell_case.check_step_backward_equals_finite_differences(rng)
-
-
-def test_float32_stays_float32(cell_case, rng):
-    """Does float32 in give float32 out, within FLOAT32_ATOL of float64?"""
-    cell_case.check_float32(rng, (3, 5, 4, 6))
 
 
 def test_cache_holds_every_hidden_state(rng):
