@@ -1,4 +1,5 @@
-"""Shared tools for the exercise tests: notebook copies with edits, stubs, given code.
+"""Shared tools for the exercise tests: notebook copies with edits, stubs, given code,
+local student handles and the messages their checks fail with.
 
 Every function works on an in-memory nbformat notebook or writes into a folder the
 caller owns (``tmp_path``); the solution notebooks in ``solutions/rnn/`` are only read.
@@ -10,8 +11,11 @@ import re
 from pathlib import Path
 
 import nbformat
+import pytest
 
+from autograder.errors import CheckFailed
 from autograder.notebook import select_cells
+from autograder.notebook_checks import local_student
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions" / "rnn"
@@ -66,6 +70,14 @@ def with_cell_source(notebook: nbformat.NotebookNode, grade_id: str, source: str
     return changed
 
 
+def edited(source: str, edits: list[tuple[str, str]]) -> str:
+    """``source`` with each (old, new) replacement made; every ``old`` must occur."""
+    for old, new in edits:
+        assert old in source, old
+        source = source.replace(old, new)
+    return source
+
+
 def write(notebook: nbformat.NotebookNode, folder: Path, name: str) -> Path:
     """Write ``notebook`` as ``folder/name`` and return the path."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -92,3 +104,28 @@ def code_namespace(notebook: nbformat.NotebookNode) -> dict:
     for cell in cells:
         exec(compile(cell.source, cell.filename, "exec"), namespace)
     return namespace
+
+
+def student_with(notebook: nbformat.NotebookNode, exercise: str, grade_id: str, source: str):
+    """A local handle for the checks of ``exercise`` (e.g. "ex01_gru") on ``notebook``
+    whose cell ``grade_id`` holds ``source``; its code runs in this process."""
+    changed = with_cell_source(notebook, grade_id, source)
+    return local_student(code_namespace(changed), exercise)
+
+
+def failure_of(check, student) -> str:
+    """The message ``check`` fails with (the test fails if it passes)."""
+    with pytest.raises(CheckFailed) as failure:
+        check(student)
+    return str(failure.value)
+
+
+def failures_of(student, named_checks: dict) -> dict[str, str]:
+    """{check name: message} of the checks in ``named_checks`` that fail for ``student``."""
+    failures = {}
+    for name, check in named_checks.items():
+        try:
+            check(student)
+        except CheckFailed as failure:
+            failures[name] = str(failure)
+    return failures

@@ -1,9 +1,4 @@
-"""Exercise 01 (``GRUFromScratch``): given code, checks, known mistakes, broken answers.
-
-The checks run in this process through ``local_student`` on the namespace of the
-notebook's given and answer cells (fast); the tests marked slow grade whole notebooks
-through the real plugin, sandbox included.
-"""
+"""Exercise 01 (``GRUFromScratch``): given code, checks, known mistakes, broken answers."""
 from __future__ import annotations
 
 import ast
@@ -16,13 +11,14 @@ import pytest
 
 from autograder.checks import ex01_gru as checks
 from autograder.diagnose import diagnose
-from autograder.errors import CheckFailed, NotImplementedYet
+from autograder.errors import NotImplementedYet
 from autograder.grade import grade_submission
 from autograder.mistakes.ex01_gru import MISTAKES, gru_states
 from autograder.notebook_checks import local_student
 from reference.functional import sigmoid
 from reference.gradcheck import FORWARD_ATOL_F64
 import helpers
+from helpers import edited, failure_of
 
 NOTEBOOK = "01_gru.ipynb"
 EXERCISE = "ex01_gru"
@@ -122,35 +118,9 @@ BROKEN_ANSWERS = {
 }
 
 
-@pytest.fixture(scope="module")
-def solution():
-    return helpers.read_solution(NOTEBOOK)
-
-
-@pytest.fixture(scope="module")
-def answer_source(solution) -> str:
-    return helpers.cell_by_grade_id(solution, ANSWER_CELL).source
-
-
-def edited(source: str, edits: list[tuple[str, str]]) -> str:
-    """``source`` with each (old, new) replacement made; every ``old`` must occur."""
-    for old, new in edits:
-        assert old in source, old
-        source = source.replace(old, new)
-    return source
-
-
 def student_with(solution, source: str):
     """A local handle on the solution notebook whose answer cell holds ``source``."""
-    changed = helpers.with_cell_source(solution, ANSWER_CELL, source)
-    return local_student(helpers.code_namespace(changed), EXERCISE)
-
-
-def failure_of(check, student) -> str:
-    """The message ``check`` fails with (the test fails if it passes)."""
-    with pytest.raises(CheckFailed) as failure:
-        check(student)
-    return str(failure.value)
+    return helpers.student_with(solution, EXERCISE, ANSWER_CELL, source)
 
 
 # The solution and the stub -------------------------------------------------------------

@@ -1,9 +1,4 @@
-"""Exercise 02 (``TrendClassifier``): answer key, given code, checks, known mistakes.
-
-Most checks run in this process through ``local_student`` on the namespace of the
-notebook's given and answer cells (fast); ``test_grading_*`` grade whole notebooks
-through the real plugin, sandbox included (slow).
-"""
+"""Exercise 02 (``TrendClassifier``): answer key, given code, checks, known mistakes."""
 from __future__ import annotations
 
 import numpy as np
@@ -11,6 +6,7 @@ import pytest
 import torch
 
 import helpers
+from helpers import edited, failures_of
 from autograder.checks import ex02_trend as checks
 from autograder.errors import CheckFailed, NotImplementedYet
 from autograder.grade import grade_submission
@@ -33,48 +29,9 @@ QUICK_CHECKS = {
 HIDDEN_SEEDS = (11, 22, 33)
 
 
-@pytest.fixture(scope="module")
-def solution():
-    return helpers.read_solution(NOTEBOOK)
-
-
-@pytest.fixture(scope="module")
-def given(solution) -> dict:
-    return helpers.given_namespace(solution)
-
-
-@pytest.fixture(scope="module")
-def answer(solution) -> dict:
-    """The globals of the notebook's given and answer cells: what the sandbox runs."""
-    return helpers.code_namespace(solution)
-
-
-def answer_source(solution) -> str:
-    return helpers.cell_by_grade_id(solution, ANSWER_CELL).source
-
-
-def edited(source: str, edits: list[tuple[str, str]]) -> str:
-    for old, new in edits:
-        assert old in source, old
-        source = source.replace(old, new)
-    return source
-
-
-def student_with(solution, edits: list[tuple[str, str]]):
-    """A local handle on the solution notebook with its answer cell edited."""
-    changed = helpers.with_cell_source(solution, ANSWER_CELL, edited(answer_source(solution), edits))
-    return local_student(helpers.code_namespace(changed), EXERCISE)
-
-
-def failures_of(student, named_checks) -> dict[str, str]:
-    """{check name: message} of the checks that fail."""
-    failures = {}
-    for name, check in named_checks.items():
-        try:
-            check(student)
-        except CheckFailed as failure:
-            failures[name] = str(failure)
-    return failures
+def student_with(solution, source: str):
+    """A local handle on the solution notebook whose answer cell holds ``source``."""
+    return helpers.student_with(solution, EXERCISE, ANSWER_CELL, source)
 
 
 # Given code = reference -----------------------------------------------------------
@@ -291,10 +248,10 @@ def test_every_mistake_has_a_wrong_answer() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(WRONG_ANSWERS))
-def test_wrong_answer_is_diagnosed(solution, name) -> None:
+def test_wrong_answer_is_diagnosed(solution, answer_source, name) -> None:
     """Does a solution with one known mistake fail exactly the expected checks, each naming it?"""
     edits, failing = WRONG_ANSWERS[name]
-    student = student_with(solution, edits)
+    student = student_with(solution, edited(answer_source, edits))
     failures = failures_of(student, QUICK_CHECKS)
     assert set(failures) == failing
     for message in failures.values():
@@ -343,24 +300,24 @@ BROKEN = {
 
 
 @pytest.mark.parametrize("name", sorted(BROKEN))
-def test_broken_submission_is_explained(solution, name) -> None:
+def test_broken_submission_is_explained(solution, answer_source, name) -> None:
     """Does each broken model fail exactly the expected checks, with a message that says why?"""
     edits, expected = BROKEN[name]
-    failures = failures_of(student_with(solution, edits), QUICK_CHECKS)
+    failures = failures_of(student_with(solution, edited(answer_source, edits)), QUICK_CHECKS)
     assert set(failures) == set(expected)
     for check_name, words in expected.items():
         assert words in failures[check_name], failures[check_name]
 
 
-def test_missing_class_is_named(solution) -> None:
+def test_missing_class_is_named(solution, answer_source) -> None:
     """Does a notebook without a ``TrendClassifier`` fail every check saying the name is missing?"""
-    student = student_with(solution, [("class TrendClassifier(", "class TrendModel(")])
+    student = student_with(solution, edited(answer_source, [("class TrendClassifier(", "class TrendModel(")]))
     failures = failures_of(student, {**QUICK_CHECKS, "trains": checks.check_trains})
     assert len(failures) == 5
     assert all("'TrendClassifier' is not defined" in message for message in failures.values())
 
 
-def test_training_is_measured_by_the_grader(solution, monkeypatch) -> None:
+def test_training_is_measured_by_the_grader(solution, answer_source, monkeypatch) -> None:
     """Does a notebook that stops Adam from learning fail training, whatever it reports itself?
 
     The answer cell turns ``Adam.step`` into a no-op, so the weights that come back are
@@ -369,8 +326,7 @@ def test_training_is_measured_by_the_grader(solution, monkeypatch) -> None:
     """
     monkeypatch.setattr(torch.optim.Adam, "step", torch.optim.Adam.step)  # restored afterwards
     sabotage = "\n\ntorch.optim.Adam.step = lambda self, closure=None: None\n"
-    changed = helpers.with_cell_source(solution, ANSWER_CELL, answer_source(solution) + sabotage)
-    student = local_student(helpers.code_namespace(changed), EXERCISE)
+    student = student_with(solution, answer_source + sabotage)
     with pytest.raises(CheckFailed, match="at least 90% is expected") as failure:
         checks.check_trains(student)
     assert "classifies 97% of 100 test sequences" in str(failure.value)
@@ -408,10 +364,10 @@ def test_grading_the_stub_gives_zero_not_implemented(tmp_path, solution) -> None
 
 
 @pytest.mark.slow
-def test_grading_names_a_mistake_through_the_sandbox(tmp_path, solution) -> None:
+def test_grading_names_a_mistake_through_the_sandbox(tmp_path, solution, answer_source) -> None:
     """Does a known mistake reach the report, named, when graded in the sandbox?"""
     edits, _ = WRONG_ANSWERS["an LSTM without batch_first=True"]
-    notebook = helpers.with_cell_source(solution, ANSWER_CELL, edited(answer_source(solution), edits))
+    notebook = helpers.with_cell_source(solution, ANSWER_CELL, edited(answer_source, edits))
     results = graded(tmp_path, notebook)
     assert not results["structure"].passed and not results["matches_reference"].passed
     assert "This looks like an LSTM without batch_first=True" in results["matches_reference"].message

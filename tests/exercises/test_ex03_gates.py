@@ -1,9 +1,4 @@
-"""Exercise 03 (LSTM gates): checkpoint, given code, checks, known mistakes, heatmaps.
-
-The checks run in this process through ``local_student`` on the namespace of the
-notebook's given and answer cells (fast); ``test_grading_*`` grade whole notebooks
-through the real plugin, sandbox included (slow).
-"""
+"""Exercise 03 (LSTM gates): checkpoint, given code, checks, known mistakes, heatmaps."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,7 +8,7 @@ import pytest
 import torch
 
 from autograder.checks import ex03_gates as checks
-from autograder.errors import CheckFailed, NotImplementedYet
+from autograder.errors import NotImplementedYet
 from autograder.grade import grade_submission
 from autograder.mistakes.ex03_gates import MISTAKES, stepped_gates
 from autograder.notebook_checks import local_student
@@ -21,6 +16,7 @@ from reference.char_lm import CharLSTM, Vocabulary
 from reference.char_lm import gates_checkpoint
 from reference.datasets import LECTURE_CORPUS
 import helpers
+from helpers import failure_of
 
 NOTEBOOK = "03_gates.ipynb"
 EXERCISE = "ex03_gates"
@@ -43,42 +39,14 @@ FIGURE_CHECKS = {
 FIRST_LINE = "To be or not to be that is the question"
 
 
-@pytest.fixture(scope="module")
-def solution():
-    return helpers.read_solution(NOTEBOOK)
-
-
-@pytest.fixture(scope="module")
-def given(solution) -> dict:
-    return helpers.given_namespace(solution)
-
-
-@pytest.fixture(scope="module")
-def answer(solution) -> dict:
-    """The globals of the notebook's given and answer cells: what the sandbox runs."""
-    return helpers.code_namespace(solution)
-
-
 def student_with(solution, grade_id: str, source: str):
     """A local student handle for the solution notebook with one answer cell replaced."""
-    changed = helpers.with_cell_source(solution, grade_id, source)
-    return local_student(helpers.code_namespace(changed), EXERCISE)
+    return helpers.student_with(solution, EXERCISE, grade_id, source)
 
 
 def edited(solution, grade_id: str, edits: list[tuple[str, str]]) -> str:
     """The answer cell ``grade_id``'s source with each (old, new) replacement made."""
-    source = helpers.cell_by_grade_id(solution, grade_id).source
-    for old, new in edits:
-        assert old in source, old
-        source = source.replace(old, new)
-    return source
-
-
-def failure_of(check, student) -> str:
-    """The message ``check`` fails with (the test fails if it passes)."""
-    with pytest.raises(CheckFailed) as failure:
-        check(student)
-    return str(failure.value)
+    return helpers.edited(helpers.cell_by_grade_id(solution, grade_id).source, edits)
 
 
 def greedy_text(model: torch.nn.Module, vocab: str, start: str, length: int) -> str:

@@ -1,9 +1,4 @@
-"""Exercise 04 (``lstm_lm_backward``): given code, solution, checks, known mistakes.
-
-The checks run in this process through ``local_student`` on the namespace of the
-notebook's given and answer cells (fast); ``test_grading_*`` grade whole notebooks
-through the real plugin, sandbox included.
-"""
+"""Exercise 04 (``lstm_lm_backward``): given code, solution, checks, known mistakes."""
 from __future__ import annotations
 
 import numpy as np
@@ -21,6 +16,7 @@ from reference.char_lm.train import MAX_GRAD_NORM, train_numpy
 from reference.datasets import LECTURE_CORPUS
 from reference.gradcheck import BACKWARD_ATOL_F64, FORWARD_ATOL_F64
 import helpers
+from helpers import edited, failures_of
 
 NOTEBOOK = "04_lstm_backward.ipynb"
 EXERCISE = "ex04_lstm_backward"
@@ -37,30 +33,9 @@ GRADIENT_CHECKS = {
 }
 
 
-@pytest.fixture(scope="module")
-def solution():
-    return helpers.read_solution(NOTEBOOK)
-
-
-@pytest.fixture(scope="module")
-def given(solution) -> dict:
-    return helpers.given_namespace(solution)
-
-
-@pytest.fixture(scope="module")
-def answer(solution) -> dict:
-    """The globals of the notebook's given and answer cells: what the sandbox runs."""
-    return helpers.code_namespace(solution)
-
-
 def student_with(solution, source: str):
     """A local student handle for the solution notebook with the answer cell replaced."""
-    changed = helpers.with_cell_source(solution, ANSWER_CELL, source)
-    return local_student(helpers.code_namespace(changed), EXERCISE)
-
-
-def answer_source(solution) -> str:
-    return helpers.cell_by_grade_id(solution, ANSWER_CELL).source
+    return helpers.student_with(solution, EXERCISE, ANSWER_CELL, source)
 
 
 def random_case(seed: int, N: int, T: int, V: int, H: int) -> dict:
@@ -235,9 +210,9 @@ def test_solution_passes_every_check(answer) -> None:
         check(student)
 
 
-def test_stub_is_not_implemented_on_every_check(solution) -> None:
+def test_stub_is_not_implemented_on_every_check(solution, answer_source) -> None:
     """Does an untouched stub fail every check with "not implemented"?"""
-    student = student_with(solution, helpers.clear_solution_regions(answer_source(solution)))
+    student = student_with(solution, helpers.clear_solution_regions(answer_source))
     for name, check in {**GRADIENT_CHECKS, "training": checks.check_training}.items():
         with pytest.raises(NotImplementedYet, match="(?i)not implemented"):
             check(student)
@@ -284,23 +259,11 @@ def test_every_mistake_has_a_wrong_answer() -> None:
     assert sorted(WRONG_ANSWERS) == sorted(m.name for m in MISTAKES)
 
 
-def edited(source: str, edits: list[tuple[str, str]]) -> str:
-    for old, new in edits:
-        assert old in source, old
-        source = source.replace(old, new)
-    return source
-
-
 @pytest.mark.parametrize("name", sorted(WRONG_ANSWERS))
-def test_wrong_answer_is_diagnosed(solution, name) -> None:
+def test_wrong_answer_is_diagnosed(solution, answer_source, name) -> None:
     """Does a solution with one known mistake fail with that mistake's name and hint?"""
-    student = student_with(solution, edited(answer_source(solution), WRONG_ANSWERS[name]))
-    failures = {}
-    for check_name, check in GRADIENT_CHECKS.items():
-        try:
-            check(student)
-        except CheckFailed as failure:
-            failures[check_name] = str(failure)
+    student = student_with(solution, edited(answer_source, WRONG_ANSWERS[name]))
+    failures = failures_of(student, GRADIENT_CHECKS)
     assert "returns_gradients" not in failures
     assert ("one_step" in failures) == (name not in PASS_ONE_STEP)
     if name == "gradients clipped inside the backward pass":
@@ -318,65 +281,58 @@ def test_wrong_answer_is_diagnosed(solution, name) -> None:
 # Broken answers of other kinds ------------------------------------------------------
 
 BODY_END = "    return grads, dh_next, dc_next\n    ### END SOLUTION"
+# Each broken answer: (edits to the answer cell, the check that catches it, a pattern
+# its message matches).
+BROKEN_ANSWERS = {
+    "only grads returned": (
+        [(BODY_END, "    return grads\n    ### END SOLUTION")],
+        checks.check_returns_gradients,
+        r"should return three values, \(grads, dh0, dc0\); it returned a dict with keys",
+    ),
+    "grads as a list": (
+        [(BODY_END, "    return list(grads.values()), dh_next, dc_next\n    ### END SOLUTION")],
+        checks.check_returns_gradients,
+        "should be a dict .* it is a list of length 14",
+    ),
+    "a missing key": (
+        [(BODY_END, '    del grads["by"]\n' + BODY_END)],
+        checks.check_returns_gradients,
+        "it lacks by",
+    ),
+    "dWhy transposed": (
+        [('grads["Why"] = cache["h"].reshape(N * T, H).T @ dlogits.reshape(N * T, V)',
+          'grads["Why"] = dlogits.reshape(N * T, V).T @ cache["h"].reshape(N * T, H)')],
+        checks.check_returns_gradients,
+        r"grads\['Why'\] has shape \(7, 5\); it should have params\['Why'\]'s shape \(5, 7\)",
+    ),
+    "float32 gradients": (
+        [("np.zeros_like(value) for name", "np.zeros_like(value, dtype=np.float32) for name")],
+        checks.check_returns_gradients,
+        r"grads\['Wo'\] has dtype float32: .* keep the gradients in float64",
+    ),
+    "dh0 and dc0 swapped": (
+        [(BODY_END, "    return grads, dc_next, dh_next\n    ### END SOLUTION")],
+        checks.check_one_step,
+        "2 of the 16 gradients are wrong: dh0, dc0",
+    ),
+    "nan handed back to the previous step": (
+        [("dc_next = dc * f", "dc_next = dc * f * np.nan")],
+        checks.check_through_time,
+        r"(?s)1 step .*1 of the 16 gradients is wrong: dc0\..*dc0 contains nan",
+    ),
+    "zero gradients do not train": (
+        [(BODY_END, "    grads = {name: 0 * g for name, g in grads.items()}\n" + BODY_END)],
+        checks.check_training,
+        r"the loss on the corpus is 3\.49\d.*uniform guess scores log V = 3\.497",
+    ),
+}
 
 
-@pytest.mark.parametrize(
-    "edits, check, message",
-    [
-        pytest.param(
-            [(BODY_END, "    return grads\n    ### END SOLUTION")],
-            checks.check_returns_gradients,
-            r"should return three values, \(grads, dh0, dc0\); it returned a dict with keys",
-            id="only grads returned",
-        ),
-        pytest.param(
-            [(BODY_END, "    return list(grads.values()), dh_next, dc_next\n    ### END SOLUTION")],
-            checks.check_returns_gradients,
-            "should be a dict .* it is a list of length 14",
-            id="grads as a list",
-        ),
-        pytest.param(
-            [(BODY_END, '    del grads["by"]\n' + BODY_END)],
-            checks.check_returns_gradients,
-            "it lacks by",
-            id="a missing key",
-        ),
-        pytest.param(
-            [('grads["Why"] = cache["h"].reshape(N * T, H).T @ dlogits.reshape(N * T, V)',
-              'grads["Why"] = dlogits.reshape(N * T, V).T @ cache["h"].reshape(N * T, H)')],
-            checks.check_returns_gradients,
-            r"grads\['Why'\] has shape \(7, 5\); it should have params\['Why'\]'s shape \(5, 7\)",
-            id="dWhy transposed",
-        ),
-        pytest.param(
-            [("np.zeros_like(value) for name", "np.zeros_like(value, dtype=np.float32) for name")],
-            checks.check_returns_gradients,
-            r"grads\['Wo'\] has dtype float32: .* keep the gradients in float64",
-            id="float32 gradients",
-        ),
-        pytest.param(
-            [(BODY_END, "    return grads, dc_next, dh_next\n    ### END SOLUTION")],
-            checks.check_one_step,
-            "2 of the 16 gradients are wrong: dh0, dc0",
-            id="dh0 and dc0 swapped",
-        ),
-        pytest.param(
-            [("dc_next = dc * f", "dc_next = dc * f * np.nan")],
-            checks.check_through_time,
-            r"(?s)1 step .*1 of the 16 gradients is wrong: dc0\..*dc0 contains nan",
-            id="nan handed back to the previous step",
-        ),
-        pytest.param(
-            [(BODY_END, "    grads = {name: 0 * g for name, g in grads.items()}\n" + BODY_END)],
-            checks.check_training,
-            r"the loss on the corpus is 3\.49\d.*uniform guess scores log V = 3\.497",
-            id="zero gradients do not train",
-        ),
-    ],
-)
-def test_broken_answer_is_explained(solution, edits, check, message) -> None:
+@pytest.mark.parametrize("name", BROKEN_ANSWERS)
+def test_broken_answer_is_explained(solution, answer_source, name) -> None:
     """Does a broken answer fail the check that catches it, with a message saying why?"""
-    student = student_with(solution, edited(answer_source(solution), edits))
+    edits, check, message = BROKEN_ANSWERS[name]
+    student = student_with(solution, edited(answer_source, edits))
     with pytest.raises(CheckFailed, match=message) as failure:
         check(student)
     assert not isinstance(failure.value, NotImplementedYet)
