@@ -3,8 +3,9 @@
 - pytest's own ``pytester``, for testing the grading plugin.
 - One BLAS/OpenMP thread for the whole suite (set before NumPy or torch load): the
   tests' matrices are small, and on a 2-core machine that runs notebooks and graders in
-  subprocesses too, several threads per process only contend for the cores. Subprocesses
-  (notebook kernels, graders) inherit the setting.
+  subprocesses too, several threads per process only contend for the cores. torch reads
+  OMP_NUM_THREADS as well, so its own thread pool starts at one: no test needs to call
+  ``torch.set_num_threads``. Subprocesses (notebook kernels, graders) inherit the setting.
 """
 import os
 

@@ -10,7 +10,6 @@ import json
 from pathlib import Path
 
 import pytest
-import torch
 
 from playground import (
     GateCode,
@@ -28,16 +27,6 @@ EXERCISE_3 = ROOT / "solutions" / "rnn" / "03_gates.ipynb"
 EXERCISE_3_STUB = ROOT / "assignments" / "rnn" / "03_gates.ipynb"
 # Sizes small enough for fast tests, large enough for the loss to fall quickly.
 SMALL = {"hidden_size": 16, "learning_rate": 2e-2, "seq_len": 20, "seed": 3}
-
-
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    """Run torch on one thread: for models this small, more threads only add overhead
-    (and fight over the cores when the machine is busy)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,6 @@ import subprocess
 import sys
 
 import pytest
-from char_lm_support import one_torch_thread  # noqa: F401 (fixture)
 
 from reference.char_lm.cli import loss_report, main
 
@@ -25,7 +24,6 @@ def test_numpy_run_prints_losses_and_samples(cell, capsys):
         assert f"--- temperature {temperature} ---\nT" in out
 
 
-@pytest.mark.usefixtures("one_torch_thread")
 def test_torch_run_on_a_text_file(tmp_path, capsys):
     """Does --torch train the PyTorch model on the text given by --text?"""
     text = tmp_path / "corpus.txt"

@@ -2,7 +2,6 @@
 import numpy as np
 import pytest
 import torch
-from char_lm_support import one_torch_thread  # noqa: F401 (fixture)
 
 from reference.char_lm import cells
 from reference.char_lm.data import Vocabulary
@@ -165,8 +164,6 @@ def test_float32_model_samples():
 # ---------------------------------------------------------------------------------------
 # CharLSTM.generate.
 
-on_one_thread = pytest.mark.usefixtures("one_torch_thread")
-
 
 def char_lstm(seed=0, V=6):
     torch.manual_seed(seed)
@@ -176,7 +173,6 @@ def char_lstm(seed=0, V=6):
     return model
 
 
-@on_one_thread
 def test_generate_is_reproducible_for_a_generator_seed():
     """Do two torch.Generators with the same seed generate the same indices?"""
     model = char_lstm()
@@ -188,7 +184,6 @@ def test_generate_is_reproducible_for_a_generator_seed():
     assert len(first) == 30 and all(isinstance(i, int) and 0 <= i < 6 for i in first)
 
 
-@on_one_thread
 def test_generate_at_zero_temperature_follows_the_argmax():
     """Is every greedily generated index the model's argmax given what precedes it?"""
     model = char_lstm().eval()
@@ -199,7 +194,6 @@ def test_generate_at_zero_temperature_follows_the_argmax():
     assert logits[0, len(start) - 1 : -1].argmax(-1).tolist() == generated
 
 
-@on_one_thread
 @pytest.mark.parametrize("training", [True, False])
 def test_generate_restores_the_mode_and_tracks_no_gradients(training):
     """Does generate leave the model in the mode it found, with no gradients recorded?"""

@@ -2,7 +2,6 @@
 import numpy as np
 import pytest
 import torch
-from char_lm_support import one_torch_thread  # noqa: F401 (fixture)
 from torch import nn
 
 from reference.char_lm.torch_model import CharLSTM, CharRNN
@@ -61,7 +60,6 @@ def test_unknown_cell_is_refused():
         CharRNN(5, "transformer")
 
 
-@pytest.mark.usefixtures("one_torch_thread")
 def test_training_lowers_the_loss_and_is_reproducible():
     """Does training bring the loss well below log V, the same way for the same seed,
     without touching the caller's global torch RNG?"""
