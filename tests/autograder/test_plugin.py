@@ -3,41 +3,17 @@ from __future__ import annotations
 
 import json
 import re
+import runpy
+from pathlib import Path
 
 import pytest
 
 from autograder.results import to_gradescope
 
-CHECKS = """
-import pytest
-from autograder.errors import CheckFailed
+FIXTURES = Path(__file__).parent / "fixtures"
 
-PROBES = {probes!r}
-
-
-@pytest.fixture(scope="module")
-def demo(student):
-    return student("01_demo", probes=PROBES, forbid=("torch",), timeout=2.0)
-
-
-@pytest.mark.points(2)
-def test_double(demo):
-    if demo.call("call", "double", 3) != 6:
-        raise CheckFailed("double(3) should be 6")
-
-
-@pytest.mark.points(0.5)
-def test_half(demo):
-    if demo.call("call", "half", 3) != 1.5:
-        raise CheckFailed("half(3) should be 1.5, got something else")
-
-
-@pytest.mark.hidden
-@pytest.mark.points(1)
-def test_hidden_triple(demo, grading_seed):
-    if demo.call("call", "double", grading_seed) != 2 * grading_seed:
-        raise CheckFailed("double is wrong on a random input")
-"""
+# The demo exercise: double 2 points, half 0.5, a hidden check 1 (3.5 in all).
+CHECKS = runpy.run_path(str(FIXTURES / "demo_checks.py"))["demo_checks"](timeout=2.0, half_points=0.5)
 
 
 def notebook_source(double: str, half: str) -> str:
@@ -94,7 +70,7 @@ def test_the_report_lists_checks_a_table_and_the_score_last(grader):
     assert lines[-1] == "Score: 3 / 3.5"
     check_line = next(line for line in lines if line.startswith("FAIL"))
     assert re.search(r"FAIL\s+01_demo\s+half\s+0 / 0\.5\s+half\(3\) should be 1\.5", check_line)
-    assert any(re.match(r"PASS\s+01_demo\s+hidden_triple\s+1 / 1 \(hidden\)", line) for line in lines)
+    assert any(re.match(r"PASS\s+01_demo\s+triple_of_random_input\s+1 / 1 \(hidden\)", line) for line in lines)
     assert any(re.match(r"01_demo\s+2 / 3\s+3 / 3\.5", line) for line in lines)
     assert any(re.match(r"total\s+2 / 3\s+3 / 3\.5", line) for line in lines)
 
@@ -133,11 +109,11 @@ def test_results_json_follows_gradescopes_schema(grader, pytester):
     assert data["score"] == 3.0
     assert data["output_format"] == "text" and "stdout_visibility" in data
     by_name = {test["name"]: test for test in data["tests"]}
-    assert set(by_name) == {"01_demo: double", "01_demo: half", "01_demo: hidden_triple"}
+    assert set(by_name) == {"01_demo: double", "01_demo: half", "01_demo: triple_of_random_input"}
     assert by_name["01_demo: half"]["status"] == "failed"
     assert by_name["01_demo: half"]["score"] == 0 and by_name["01_demo: half"]["max_score"] == 0.5
     assert "should be 1.5" in by_name["01_demo: half"]["output"]
-    assert by_name["01_demo: hidden_triple"]["visibility"] == "after_published"
+    assert by_name["01_demo: triple_of_random_input"]["visibility"] == "after_published"
     assert by_name["01_demo: double"]["visibility"] == "visible"
 
 
@@ -251,6 +227,6 @@ def test_grade_submission_returns_check_results(tmp_path, cells, fake_probes):
     assert [(r.name, r.points, r.max_points, r.passed, r.hidden) for r in results] == [
         ("double", 2.0, 2.0, True, False),
         ("half", 0.0, 0.5, False, False),
-        ("hidden_triple", 1.0, 1.0, True, True),
+        ("triple_of_random_input", 1.0, 1.0, True, True),
     ]
     assert "should be 1.5" in results[1].message and (tmp_path / "results.json").is_file()

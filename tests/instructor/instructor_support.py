@@ -6,6 +6,7 @@ four submissions (correct, stub, one that hangs, one that exits) and
 """
 from __future__ import annotations
 
+import runpy
 from pathlib import Path
 
 import nbformat
@@ -14,65 +15,27 @@ from nbformat.v4 import new_code_cell, new_notebook
 ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENT = "rnn"
 
-DEMO_PROBES = '''
-"""Probes of the demo exercise: call one of the student's functions, list their names."""
-from autograder.errors import CheckFailed
-
-
-def call(ns, name, *args):
-    if name not in ns:
-        raise CheckFailed(f"your notebook does not define `{name}`.")
-    return ns[name](*args)
-
-
-def defined(ns):
-    return sorted(k for k in ns if not k.startswith("__"))
-'''
-
-DEMO_CHECKS = '''
-"""A graded exercise worth 4 points: double (2), half (1), hidden triple (1)."""
-import os
-import time
-
-import pytest
-from autograder.errors import CheckFailed
-
-PROBES = {probes!r}
-
-
-@pytest.fixture(scope="module")
-def demo(student):
-    return student("01_demo", probes=PROBES, forbid=("torch",), preload=(), timeout=1.0)
-
+# The demo exercise's probes and graded test module, shared with the plugin's tests.
+DEMO_FIXTURES = ROOT / "tests" / "autograder" / "fixtures"
+DEMO_PROBES = (DEMO_FIXTURES / "fake_probes.py").read_text()
+# A fixture that stands for a bug in the grader's own process, set off by one submission.
+GRADER_TROUBLE = '''
 
 @pytest.fixture(scope="module", autouse=True)
 def trouble_in_the_grader(demo):
-    """Stands for a bug in the grader's own process, set off by one submission."""
+    import os
+    import time
+
     names = demo.call("defined")
     if "CRASH_THE_GRADER" in names:
         os._exit(7)
     if "HANG_THE_GRADER" in names:
         time.sleep(3600)
-
-
-@pytest.mark.points(2)
-def test_double(demo):
-    if demo.call("call", "double", 3) != 6:
-        raise CheckFailed("double(3) should be 6")
-
-
-@pytest.mark.points(1)
-def test_half(demo):
-    if demo.call("call", "half", 3) != 1.5:
-        raise CheckFailed("half(3) should be 1.5")
-
-
-@pytest.mark.hidden
-@pytest.mark.points(1)
-def test_triple_of_random_input(demo, grading_seed):
-    if demo.call("call", "double", grading_seed) != 2 * grading_seed:
-        raise CheckFailed("double is wrong on a random input")
 '''
+# Worth 4 points: double (2), half (1), the hidden check (1); short calls make a hang cheap.
+DEMO_CHECKS = runpy.run_path(str(DEMO_FIXTURES / "demo_checks.py"))["demo_checks"](
+    timeout=1.0, half_points=1, preload=(), extra=GRADER_TROUBLE,
+)
 
 CORRECT = "def double(x):\n    return 2 * x\n\n\ndef half(x):\n    return x / 2\n"
 STUB = "def double(x):\n    raise NotImplementedError()\n\n\ndef half(x):\n    raise NotImplementedError()\n"
