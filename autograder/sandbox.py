@@ -42,6 +42,21 @@ STARTUP_TIMEOUT = 180.0
 _WORKER_GRACE = 30.0
 
 
+# glibc's malloc asks for transparent huge pages (glibc >= 2.35; ignored elsewhere). A
+# worker forks a child for every call, and fork copies one page-table entry per page of
+# the worker's heap: with torch loaded, 2 MiB pages make that copy (and the child's exit)
+# about twice as fast.
+HUGE_PAGES_TUNABLE = "glibc.malloc.hugetlb=1"
+
+
+def with_huge_pages(tunables: str) -> str:
+    """``tunables`` (a ``GLIBC_TUNABLES`` value) with huge pages asked for, unless it
+    already says something about them."""
+    if "glibc.malloc.hugetlb" in tunables:
+        return tunables
+    return f"{tunables}:{HUGE_PAGES_TUNABLE}" if tunables else HUGE_PAGES_TUNABLE
+
+
 def protected_folders() -> tuple[str, ...]:
     """Folders student code may not read: the answer key, the grader, the sources, and
     git's object store, which holds every committed version of all three."""
@@ -73,6 +88,7 @@ class Worker:
         # batch grader runs several workers, so more threads would only fight for cores.
         env = dict(os.environ, MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1",
                    OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+        env["GLIBC_TUNABLES"] = with_huge_pages(env.get("GLIBC_TUNABLES", ""))
         # The worker's own stderr (an import error at start-up) is kept for the report.
         self._log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
