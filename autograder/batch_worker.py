@@ -84,6 +84,9 @@ def pytest_arguments(tests_dir: Path, submission: Path, results_json: Path) -> l
         # each check's message), and no end-of-session gc.collect() passes of the
         # unraisable-exception plugin (each costs ~0.2 s with torch loaded).
         "--tb=no", "-p", "no:unraisableexception",
+        # pytest-benchmark (a development tool, when installed) asks git, hg and `file`
+        # about the project in every session: three programs run per student for nothing.
+        "-p", "no:benchmark",
     ]
 
 
