@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from answer_text import backward_lines, file_lines, solution_lines, telling_lines
-from conftest import RELEASED, ROOT, SOLUTIONS, bundle_env
+from bundle_support import RELEASED, ROOT, SOLUTIONS, bundle_env
 
 from autograder.student_bundle import build_student_bundle
 from autograder.student_bundle.hidden import hidden_tests

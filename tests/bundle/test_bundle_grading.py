@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import RELEASED, SOLUTIONS, run_bundle_grader
+from bundle_support import RELEASED, SOLUTIONS, run_bundle_grader
 
 # One known mistake per exercise whose bank ships as recordings: (notebook, the right
 # line, the wrong one, the mistake's name as the diagnosis says it).

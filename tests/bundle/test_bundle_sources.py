@@ -4,7 +4,7 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-from conftest import ROOT
+from bundle_support import ROOT
 
 from autograder.mistakes import ex04_lstm_backward as bank
 from autograder.student_bundle import BundleError, build_student_bundle

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from conftest import RELEASED
+from bundle_support import RELEASED
 
 from autograder.checks import ex02_trend, ex04_lstm_backward
 from autograder.student_bundle import visible
