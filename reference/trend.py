@@ -1,8 +1,7 @@
 """Exercise 2's answer key: an LSTM that tells upward from downward trends.
 
 The grader's side of the exercise (the seeded data sets, the full-batch training loop of
-the lecture, the scores, weights as plain arrays) lives in ``reference.trend_setup`` and
-is importable from here under the same names.
+the lecture, the scores, weights as plain arrays) lives in ``reference.trend_setup``.
 
 Shape legend: N batch, T time steps, H hidden units.
 """
@@ -12,24 +11,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from reference.trend_setup import (  # noqa: F401 - the grader's side, under its old names
-    EPOCHS,
-    HIDDEN_SIZE,
-    LEARNING_RATE,
-    PASS_ACCURACY,
-    PASS_TEST_LOSS,
-    SEQ_LEN,
-    TEST_SAMPLES,
-    TRAIN_SAMPLES,
-    accuracy,
-    hidden_size_of,
-    load_arrays,
-    mean_loss,
-    model_to_arrays,
-    one_thread,
-    train_full_batch,
-    trend_datasets,
-)
+from reference.trend_setup import HIDDEN_SIZE, hidden_size_of, load_arrays
 
 
 class TrendClassifier(nn.Module):

@@ -16,14 +16,15 @@ from autograder.diagnose import explain
 from autograder.errors import CheckFailed
 from autograder.mistakes.ex02_trend import MISTAKES
 from reference import trend as answer_key
+from reference import trend_setup as setup
 from reference.gradcheck import FLOAT32_ATOL
 
 # What the exercise asks for (the lecture's set-up).
-HIDDEN_SIZE = answer_key.HIDDEN_SIZE
-EPOCHS = answer_key.EPOCHS
-LEARNING_RATE = answer_key.LEARNING_RATE
-PASS_ACCURACY = answer_key.PASS_ACCURACY
-PASS_TEST_LOSS = answer_key.PASS_TEST_LOSS
+HIDDEN_SIZE = setup.HIDDEN_SIZE
+EPOCHS = setup.EPOCHS
+LEARNING_RATE = setup.LEARNING_RATE
+PASS_ACCURACY = setup.PASS_ACCURACY
+PASS_TEST_LOSS = setup.PASS_TEST_LOSS
 
 # Scale of the random LSTM weights (moderate: no gate saturates, so every time step
 # leaves a trace in the output) and of the linear layer's weights when the check needs
@@ -58,13 +59,13 @@ def _reference_logits(weights: dict[str, np.ndarray], x: np.ndarray) -> np.ndarr
 
 def _training_data(seed: int):
     """The grader's (X_train, y_train, X_test, y_test) tensors for ``seed``."""
-    return answer_key.trend_datasets(seed)
+    return setup.trend_datasets(seed)
 
 
 def _test_scores(weights: dict[str, np.ndarray], X_test, y_test) -> tuple[float, float]:
     """(test accuracy, mean test loss) of the reference model holding ``weights``."""
     model = _reference_model(weights)
-    return answer_key.accuracy(model, X_test, y_test), answer_key.mean_loss(model, X_test, y_test)
+    return setup.accuracy(model, X_test, y_test), setup.mean_loss(model, X_test, y_test)
 
 
 # Inputs -----------------------------------------------------------------------------

@@ -9,7 +9,6 @@ measured there on weights this module sends back.
 """
 from __future__ import annotations
 
-import numpy as np
 import torch
 import torch._dynamo  # noqa: F401 - see below
 from torch import nn

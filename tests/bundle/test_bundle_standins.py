@@ -10,7 +10,7 @@ from autograder.checks import ex02_trend, ex04_lstm_backward
 from autograder.student_bundle import visible
 from autograder.student_bundle.standins import forward_standin_source
 from autograder.student_bundle.standins import trend as standin
-from reference import trend
+from reference import trend, trend_setup
 from reference.char_lm import numpy_model
 from reference.gradcheck import FORWARD_ATOL_F64
 
@@ -24,10 +24,12 @@ def test_trend_standin_scores_weights_as_the_key_does() -> None:
         ours = standin.model_from_arrays(weights)(torch.from_numpy(x))
         theirs = trend.model_from_arrays(weights)(torch.from_numpy(x))
     torch.testing.assert_close(ours, theirs, rtol=0, atol=0)
-    _, _, X_test, y_test = trend.trend_datasets(0)
+    _, _, X_test, y_test = trend_setup.trend_datasets(0)
     model, key = standin.model_from_arrays(weights), trend.model_from_arrays(weights)
-    assert standin.accuracy(model, X_test, y_test) == trend.accuracy(key, X_test, y_test)
-    assert standin.mean_loss(model, X_test, y_test) == pytest.approx(trend.mean_loss(key, X_test, y_test), abs=1e-7)
+    assert trend_setup.accuracy(model, X_test, y_test) == trend_setup.accuracy(key, X_test, y_test)
+    assert trend_setup.mean_loss(model, X_test, y_test) == pytest.approx(
+        trend_setup.mean_loss(key, X_test, y_test), abs=1e-7
+    )
 
 
 def test_trend_standin_refuses_weights_as_the_key_does() -> None:

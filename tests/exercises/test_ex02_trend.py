@@ -12,7 +12,7 @@ from autograder.errors import CheckFailed, NotImplementedYet
 from autograder.grade import grade_submission
 from autograder.mistakes.ex02_trend import MISTAKES, trend_logits
 from autograder.notebook_checks import local_student
-from reference import trend
+from reference import trend, trend_setup
 from reference.datasets import generate_trend_data
 
 NOTEBOOK = "02_trend.ipynb"
@@ -89,7 +89,7 @@ def test_arrays_round_trip() -> None:
     """Does ``model_from_arrays(model_to_arrays(m))`` compute exactly what ``m`` computes?"""
     torch.manual_seed(1)
     model = trend.TrendClassifier(hidden_size=7)
-    arrays = trend.model_to_arrays(model)
+    arrays = trend_setup.model_to_arrays(model)
     assert sorted(arrays) == sorted(model.state_dict())
     assert all(a.dtype == np.float32 for a in arrays.values())
     x = torch.randn(3, 5, 1)
@@ -108,7 +108,7 @@ def test_arrays_round_trip() -> None:
 def test_arrays_that_do_not_fit_are_named(edit, message) -> None:
     """Does ``model_from_arrays`` name the entry that is missing, extra or misshapen?"""
     torch.manual_seed(2)
-    arrays = trend.model_to_arrays(trend.TrendClassifier(hidden_size=3))
+    arrays = trend_setup.model_to_arrays(trend.TrendClassifier(hidden_size=3))
     edit(arrays)
     with pytest.raises(ValueError, match=message):
         trend.model_from_arrays(arrays)
@@ -116,13 +116,13 @@ def test_arrays_that_do_not_fit_are_named(edit, message) -> None:
 
 def test_reference_trains_past_the_target_with_the_grader_loop() -> None:
     """Does the seeded full-batch loop take the reference model past the target accuracy?"""
-    X_train, y_train, X_test, y_test = trend.trend_datasets(seed=0)
+    X_train, y_train, X_test, y_test = trend_setup.trend_datasets(seed=0)
     torch.manual_seed(0)
     model = trend.TrendClassifier()
-    losses = trend.train_full_batch(model, X_train, y_train)
-    assert len(losses) == trend.EPOCHS
+    losses = trend_setup.train_full_batch(model, X_train, y_train)
+    assert len(losses) == trend_setup.EPOCHS
     assert losses[-1] < losses[0]
-    assert trend.accuracy(model, X_test, y_test) >= trend.PASS_ACCURACY
+    assert trend_setup.accuracy(model, X_test, y_test) >= trend_setup.PASS_ACCURACY
 
 
 def test_training_leaves_the_thread_count_alone() -> None:
@@ -130,18 +130,18 @@ def test_training_leaves_the_thread_count_alone() -> None:
     before = torch.get_num_threads()
     X, y = generate_trend_data(8, 4, np.random.default_rng(0))
     torch.manual_seed(0)
-    trend.train_full_batch(trend.TrendClassifier(hidden_size=2), X, y, epochs=2)
+    trend_setup.train_full_batch(trend.TrendClassifier(hidden_size=2), X, y, epochs=2)
     assert torch.get_num_threads() == before
 
 
 def test_grader_data_sets_are_reproducible_and_distinct() -> None:
     """Does one seed give the same four tensors twice, with a test set unlike the training set?"""
-    first, second = trend.trend_datasets(seed=3), trend.trend_datasets(seed=3)
+    first, second = trend_setup.trend_datasets(seed=3), trend_setup.trend_datasets(seed=3)
     assert all(torch.equal(a, b) for a, b in zip(first, second))
     X_train, _, X_test, _ = first
-    assert X_train.shape == (trend.TRAIN_SAMPLES, trend.SEQ_LEN, 1)
-    assert X_test.shape == (trend.TEST_SAMPLES, trend.SEQ_LEN, 1)
-    assert not torch.equal(X_train[: trend.TEST_SAMPLES], X_test)
+    assert X_train.shape == (trend_setup.TRAIN_SAMPLES, trend_setup.SEQ_LEN, 1)
+    assert X_test.shape == (trend_setup.TEST_SAMPLES, trend_setup.SEQ_LEN, 1)
+    assert not torch.equal(X_train[: trend_setup.TEST_SAMPLES], X_test)
 
 
 def test_accuracy_thresholds_logits_at_zero() -> None:
@@ -153,7 +153,7 @@ def test_accuracy_thresholds_logits_at_zero() -> None:
 
     X = torch.tensor([[[2.0]], [[-1.0]], [[0.0]], [[0.5]]])
     y = torch.tensor([[1.0], [0.0], [0.0], [0.0]])
-    assert trend.accuracy(LastValue(), X, y) == 0.75
+    assert trend_setup.accuracy(LastValue(), X, y) == 0.75
 
 
 # The mistake bank ----------------------------------------------------------------

@@ -4,8 +4,8 @@ Exercise 02's checks score weights in a model that holds them: random weights at
 inputs (the logits a right ``forward`` returns) and the weights a student's model ends
 its training with (test accuracy and loss). The answer key's ``TrendClassifier`` stays
 with the instructor; here torch's own layers are the oracle: ``nn.LSTM`` computes the
-final hidden state ``h_n`` and ``nn.Linear`` maps it to the logit. Everything else the
-checks read from ``reference.trend`` is the exercise's set-up, which ships as it is.
+final hidden state ``h_n`` and ``nn.Linear`` maps it to the logit. The exercise's set-up
+(``reference.trend_setup``) ships as it is.
 
 Shape legend: N batch, T time steps, H hidden units.
 """
@@ -15,24 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from reference.trend_setup import (  # noqa: F401 - the names the checks read from reference.trend
-    EPOCHS,
-    HIDDEN_SIZE,
-    LEARNING_RATE,
-    PASS_ACCURACY,
-    PASS_TEST_LOSS,
-    SEQ_LEN,
-    TEST_SAMPLES,
-    TRAIN_SAMPLES,
-    accuracy,
-    hidden_size_of,
-    load_arrays,
-    mean_loss,
-    model_to_arrays,
-    one_thread,
-    train_full_batch,
-    trend_datasets,
-)
+from reference.trend_setup import hidden_size_of, load_arrays
 
 
 class FinalStateLogit(nn.Module):
