@@ -6,7 +6,7 @@ import pytest
 
 from autograder.compare import assert_array_close
 from autograder.errors import CheckFailed, NotImplementedYet
-from autograder.sandbox import PROJECT_DIR
+from autograder.sandbox import PROJECT_DIR, with_huge_pages
 
 
 def test_a_call_returns_plain_data(sandbox, cells):
@@ -326,3 +326,16 @@ def test_released_files_are_copied_next_to_the_students_code(sandbox, cells, tmp
     assert sandbox(reader, files=("weights.txt",)).call("call", "f") == "42"
     with pytest.raises(CheckFailed, match="the file absent.pt that this notebook needs is missing"):
         sandbox(reader, files=("absent.pt",)).call("call", "f")
+
+
+@pytest.mark.parametrize(
+    "given, expected",
+    [
+        ("", "glibc.malloc.hugetlb=1"),
+        ("glibc.malloc.arena_max=2", "glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1"),
+        ("glibc.malloc.hugetlb=0", "glibc.malloc.hugetlb=0"),
+    ],
+)
+def test_workers_ask_for_huge_pages_without_overriding_a_choice(given: str, expected: str) -> None:
+    """Do workers add the huge-pages tunable, keeping other tunables and an explicit setting?"""
+    assert with_huge_pages(given) == expected
